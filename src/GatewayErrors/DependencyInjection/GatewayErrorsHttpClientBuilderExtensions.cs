@@ -1,0 +1,56 @@
+using GatewayErrors;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>
+/// Adds the GatewayErrors handler to a named <see cref="HttpClient"/>.
+/// </summary>
+public static class GatewayErrorsHttpClientBuilderExtensions
+{
+    /// <summary>
+    /// Classifies every failed call made with this client (DNS, connect, TLS, protocol, timeouts, limits) and
+    /// throws an <see cref="UpstreamFailureException"/> that <c>UseGatewayErrors()</c> turns into the right response.
+    /// </summary>
+    /// <param name="builder">The client builder.</param>
+    /// <param name="upstreamName">
+    /// The upstream name used in logs, options (<c>GatewayErrors:Upstreams:&lt;name&gt;</c>) and pages; defaults to the client name.
+    /// </param>
+    /// <returns>The client builder, for chaining.</returns>
+    /// <remarks>
+    /// Also gives the primary <see cref="SocketsHttpHandler"/> a connect callback that bounds name resolution by
+    /// <see cref="GatewayUpstreamOptions.NameResolutionTimeout"/>, unless the app set a callback of its own.
+    /// </remarks>
+    public static IHttpClientBuilder AddGatewayErrorsHandler(this IHttpClientBuilder builder, string? upstreamName = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        if (upstreamName is not null)
+        {
+            ArgumentException.ThrowIfNullOrWhiteSpace(upstreamName);
+        }
+
+        var upstream = upstreamName ?? builder.Name;
+        GatewayErrorsServiceCollectionExtensions.AddCore(builder.Services);
+
+        builder.AddHttpMessageHandler(provider => new GatewayErrorsHandler(
+            upstream,
+            provider.GetRequiredService<IOptionsMonitor<GatewayErrorsOptions>>(),
+            provider.GetRequiredService<UpstreamConcurrencyLimits>(),
+            provider.GetRequiredService<TimeProvider>()));
+
+        builder.ConfigurePrimaryHttpMessageHandler((handler, provider) =>
+        {
+            if (handler is SocketsHttpHandler { ConnectCallback: null } sockets)
+            {
+                var settings = UpstreamSettings.For(provider.GetRequiredService<IOptionsMonitor<GatewayErrorsOptions>>().CurrentValue, upstream);
+                var connector = new UpstreamConnector(
+                    provider.GetRequiredService<IUpstreamNameResolver>(),
+                    provider.GetRequiredService<TimeProvider>(),
+                    settings.NameResolutionTimeout);
+                sockets.ConnectCallback = connector.ConnectAsync;
+            }
+        });
+
+        return builder;
+    }
+}

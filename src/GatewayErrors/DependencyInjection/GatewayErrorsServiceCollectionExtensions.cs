@@ -1,0 +1,69 @@
+using GatewayErrors;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>
+/// Registers GatewayErrors' services.
+/// </summary>
+public static class GatewayErrorsServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the services <c>UseGatewayErrors()</c> and <c>AddGatewayErrorsHandler()</c> need, with options bound from the
+    /// <c>GatewayErrors</c> configuration section and validated when the app starts.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <returns>The service collection, for chaining.</returns>
+    public static IServiceCollection AddGatewayErrors(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        return AddCore(services);
+    }
+
+    /// <summary>
+    /// Adds GatewayErrors' services, binding the <c>GatewayErrors</c> configuration section and then applying
+    /// <paramref name="configure"/>.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Changes the options after configuration was bound.</param>
+    /// <returns>The service collection, for chaining.</returns>
+    public static IServiceCollection AddGatewayErrors(this IServiceCollection services, Action<GatewayErrorsOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        AddCore(services);
+        services.Configure(configure);
+        return services;
+    }
+
+    internal static IServiceCollection AddCore(IServiceCollection services)
+    {
+        // Registered once, however often AddGatewayErrors or AddGatewayErrorsHandler is called.
+        if (services.Any(static d => d.ServiceType == typeof(GatewayErrorsMarker)))
+        {
+            return services;
+        }
+
+        services.AddSingleton<GatewayErrorsMarker>();
+        services.AddOptions<GatewayErrorsOptions>()
+            .BindConfiguration(GatewayErrorsOptions.SectionName)
+            .PostConfigure<IServiceProvider>(static (options, provider) =>
+            {
+                var environment = provider.GetService<IHostEnvironment>();
+                options.ExposeDetails ??= environment?.IsDevelopment() ?? false;
+                options.ProxyName ??= string.IsNullOrWhiteSpace(environment?.ApplicationName) ? "gateway" : environment.ApplicationName;
+            })
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GatewayErrorsOptions>, GatewayErrorsOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<FailureReporter>();
+        services.TryAddSingleton<UpstreamConcurrencyLimits>();
+        services.TryAddSingleton<IUpstreamNameResolver, DnsNameResolver>();
+        return services;
+    }
+}
+
+/// <summary>Marks that GatewayErrors' services were added; <c>UseGatewayErrors()</c> checks for it.</summary>
+internal sealed class GatewayErrorsMarker;

@@ -1,0 +1,43 @@
+namespace GatewayErrors;
+
+/// <summary>
+/// Settings for one upstream, under <c>GatewayErrors:Upstreams:&lt;name&gt;</c> in configuration.
+/// </summary>
+public sealed class GatewayUpstreamOptions
+{
+    /// <summary>The default for <see cref="NameResolutionTimeout"/>.</summary>
+    public static readonly TimeSpan DefaultNameResolutionTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>Gets or sets the name shown to visitors for this upstream (for example "Catalog service").</summary>
+    /// <value>Defaults to <see langword="null"/>: the upstream name.</value>
+    public string? DisplayName { get; set; }
+
+    /// <summary>
+    /// Gets or sets whether a 5xx answer from the upstream is treated as a failure and turned into a gateway error
+    /// response instead of being returned to the app.
+    /// </summary>
+    /// <value>
+    /// Defaults to <see langword="false"/>: 5xx responses pass through unchanged. When <see langword="true"/>, a 503 becomes
+    /// <see cref="GatewayErrorType.DestinationUnavailable"/> (keeping the upstream's <c>Retry-After</c>) and any other 5xx
+    /// becomes <see cref="GatewayErrorType.UpstreamServerError"/>; both carry <c>received-status</c> in <c>Proxy-Status</c>.
+    /// </value>
+    public bool TreatServerErrorsAsFailures { get; set; }
+
+    /// <summary>
+    /// Gets or sets how long resolving the upstream's host name may take before the call fails with
+    /// <see cref="GatewayErrorType.DnsTimeout"/>.
+    /// </summary>
+    /// <value>Defaults to 10 seconds. Must be more than zero and at most 5 minutes.</value>
+    /// <remarks>
+    /// Applied when the client's primary handler is a <see cref="SocketsHttpHandler"/> without a
+    /// <see cref="SocketsHttpHandler.ConnectCallback"/> of its own.
+    /// </remarks>
+    public TimeSpan NameResolutionTimeout { get; set; } = DefaultNameResolutionTimeout;
+
+    /// <summary>
+    /// Gets or sets how many calls to this upstream may be in flight at once. A call over the limit is not sent and
+    /// fails at once with <see cref="GatewayErrorType.ConnectionLimitReached"/> (503).
+    /// </summary>
+    /// <value>Defaults to <see langword="null"/>: no limit. Must be at least 1 when set.</value>
+    public int? MaxConcurrentRequests { get; set; }
+}

@@ -1,0 +1,203 @@
+using System.Diagnostics;
+using System.Runtime.ExceptionServices;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace GatewayErrors;
+
+/// <summary>
+/// Turns upstream failures that reach it into 502/503/504 responses; lets every other exception through untouched.
+/// </summary>
+/// <remarks>
+/// Follows the safety rules of ASP.NET Core's exception handler middleware: the exception is captured and handled
+/// outside the <c>catch</c>, a response that has already started is never rewritten, and a failure while writing
+/// the error response is logged without replacing the original outcome.
+/// </remarks>
+internal sealed class GatewayErrorsMiddleware
+{
+    private static readonly JsonWriterOptions JsonOptions = new() { Indented = false };
+
+    private readonly RequestDelegate _next;
+    private readonly IOptionsMonitor<GatewayErrorsOptions> _options;
+    private readonly FailureReporter _reporter;
+    private readonly TimeProvider _timeProvider;
+    private readonly IProblemDetailsService? _problemDetails;
+
+    public GatewayErrorsMiddleware(RequestDelegate next, IOptionsMonitor<GatewayErrorsOptions> options, FailureReporter reporter,
+        TimeProvider timeProvider, IServiceProvider services)
+    {
+        _next = next;
+        _options = options;
+        _reporter = reporter;
+        _timeProvider = timeProvider;
+        _problemDetails = services.GetService<IProblemDetailsService>();
+    }
+
+    public Task Invoke(HttpContext context)
+    {
+        Task next;
+        try
+        {
+            next = _next(context);
+        }
+        catch (Exception exception)
+        {
+            return HandleAsync(context, ExceptionDispatchInfo.Capture(exception));
+        }
+
+        // The success path: a completed endpoint costs one check and no allocation.
+        return next.IsCompletedSuccessfully ? Task.CompletedTask : AwaitNextAsync(context, next);
+    }
+
+    private async Task AwaitNextAsync(HttpContext context, Task next)
+    {
+        ExceptionDispatchInfo captured;
+        try
+        {
+            await next.ConfigureAwait(false);
+            return;
+        }
+        catch (Exception exception)
+        {
+            captured = ExceptionDispatchInfo.Capture(exception);
+        }
+
+        await HandleAsync(context, captured).ConfigureAwait(false);
+    }
+
+    private Task HandleAsync(HttpContext context, ExceptionDispatchInfo captured)
+    {
+        var exception = captured.SourceException;
+        var failure = FailureLocator.Find(exception);
+        var request = context.Request;
+
+        if (context.RequestAborted.IsCancellationRequested && (failure is not null || exception is OperationCanceledException))
+        {
+            // The client went away: nobody is left to read an answer, and it is not the upstream's failure.
+            Log.ClientAborted(_reporter.Logger, request.Method, request.Path.Value ?? "/", failure?.Upstream ?? "(unknown)", TraceIdOf(context));
+            if (!context.Response.HasStarted)
+            {
+                context.Response.StatusCode = StatusCodes.Status499ClientClosedRequest;
+            }
+
+            return Task.CompletedTask;
+        }
+
+        if (failure is null)
+        {
+            captured.Throw();
+        }
+
+        var options = _options.CurrentValue;
+        var status = StatusFor(options, failure.ErrorType);
+        var traceId = TraceIdOf(context);
+        if (context.Response.HasStarted)
+        {
+            // A second status line is impossible and a cut body would read as a success: make the client see a failure.
+            Log.ResponseAlreadyStarted(_reporter.Logger, failure.Upstream ?? "(unknown)", ErrorTypes.Get(failure.ErrorType).Name,
+                request.Method, request.Path.Value ?? "/", traceId);
+            context.Abort();
+            return Task.CompletedTask;
+        }
+
+        _reporter.Report(context, failure, status, traceId);
+        return WriteAsync(context, options, failure, status, traceId);
+    }
+
+    internal static int StatusFor(GatewayErrorsOptions options, GatewayErrorType type)
+        => options.StatusCodes.Count > 0 && options.StatusCodes.TryGetValue(type, out var status)
+            ? status
+            : ErrorTypes.Get(type).RecommendedStatus;
+
+    private async Task WriteAsync(HttpContext context, GatewayErrorsOptions options, UpstreamFailure failure, int status, string traceId)
+    {
+        var response = context.Response;
+        try
+        {
+            var expose = options.ExposeDetails == true;
+            var type = ErrorTypes.Get(failure.ErrorType);
+            var error = new ErrorResponse
+            {
+                StatusCode = status,
+                ReasonPhrase = ReasonPhrases.GetReasonPhrase(status),
+                Type = type,
+                UpstreamDisplayName = UpstreamSettings.DisplayName(options, failure.Upstream),
+                TraceId = traceId,
+                Timestamp = _timeProvider.GetUtcNow(),
+                Method = context.Request.Method,
+                Path = context.Request.Path.Value ?? "/",
+                RetryAfter = failure.RetryAfter,
+                ReceivedStatusCode = failure.ReceivedStatusCode,
+                NextHop = expose ? failure.NextHop : null,
+                Detail = expose ? FailureReporter.Innermost(failure.Exception)?.Message : null,
+            };
+
+            response.Clear();
+            response.StatusCode = status;
+            response.Headers.CacheControl = "no-store";
+            response.Headers[ProxyStatusHeader.Name] = ProxyStatusHeader.Format(
+                options.ProxyName ?? "gateway", type, failure.ReceivedStatusCode, error.NextHop, error.Detail);
+            if (status == StatusCodes.Status503ServiceUnavailable && error.RetryAfterSeconds is { } seconds)
+            {
+                // RFC 9110 section 10.2.3: delay-seconds, a non-negative integer.
+                response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            if (HttpMethods.IsHead(context.Request.Method))
+            {
+                return;
+            }
+
+            switch (ContentNegotiation.Choose(context.Request))
+            {
+                case ResponseBodyKind.Html:
+                    response.ContentType = HtmlErrorPage.ContentType;
+                    await response.WriteAsync(HtmlErrorPage.Render(error), context.RequestAborted).ConfigureAwait(false);
+                    break;
+
+                case ResponseBodyKind.ProblemJson:
+                    await WriteProblemAsync(context, error, expose ? failure.Exception : null).ConfigureAwait(false);
+                    break;
+
+                default:
+                    response.ContentType = PlainTextBody.ContentType;
+                    await response.WriteAsync(PlainTextBody.Render(error), context.RequestAborted).ConfigureAwait(false);
+                    break;
+            }
+        }
+        catch (Exception writeFailure) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            // The error path must not throw: a second exception here would turn a 502 into a 500 or worse.
+            Log.ErrorResponseFailed(_reporter.Logger, writeFailure, status, failure.Upstream ?? "(unknown)", traceId);
+            context.Abort();
+        }
+        catch (OperationCanceledException)
+        {
+            // The client left while the error page was being written; nothing more to do.
+        }
+    }
+
+    private async Task WriteProblemAsync(HttpContext context, ErrorResponse error, Exception? exception)
+    {
+        var problem = ProblemDetailsBody.Create(error);
+        if (_problemDetails is not null
+            && await _problemDetails.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception }).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        context.Response.ContentType = ProblemDetailsBody.ContentType;
+        using (var writer = new Utf8JsonWriter(context.Response.BodyWriter, JsonOptions))
+        {
+            ProblemDetailsBody.Write(writer, problem);
+        }
+
+        await context.Response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static string TraceIdOf(HttpContext context)
+        => Activity.Current is { } activity && activity.TraceId != default ? activity.TraceId.ToHexString() : context.TraceIdentifier;
+}

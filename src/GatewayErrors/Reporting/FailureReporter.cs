@@ -1,0 +1,59 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace GatewayErrors;
+
+/// <summary>
+/// The one place a gateway failure is reported: the request feature, the log entry and the trace.
+/// </summary>
+internal sealed class FailureReporter
+{
+    private readonly ILogger _logger;
+
+    public FailureReporter(ILogger<FailureReporter> logger)
+    {
+        _logger = logger;
+    }
+
+    public ILogger Logger => _logger;
+
+    public void Report(HttpContext context, UpstreamFailure failure, int statusCode, string traceId)
+    {
+        context.Features.Set<IGatewayErrorFeature>(new GatewayErrorFeature(failure, statusCode));
+
+        var name = ErrorTypes.Get(failure.ErrorType).Name;
+        if (_logger.IsEnabled(LogLevel.Warning))
+        {
+            var cause = Innermost(failure.Exception);
+            Log.UpstreamFailure(_logger, failure.Upstream ?? "(unknown)", name, statusCode, context.Request.Method, context.Request.Path.Value ?? "/",
+                (long)(failure.Elapsed?.TotalMilliseconds ?? 0), cause?.GetType().Name, cause?.Message, traceId);
+        }
+
+        if (Activity.Current is { } activity)
+        {
+            // OpenTelemetry's semantic conventions name the failure class error.type.
+            activity.SetStatus(ActivityStatusCode.Error, name);
+            activity.SetTag("error.type", name);
+            activity.SetTag("gateway.upstream", failure.Upstream);
+        }
+    }
+
+    /// <summary>The most specific exception in the chain: the one whose message names the actual cause.</summary>
+    internal static Exception? Innermost(Exception? exception)
+    {
+        while (exception?.InnerException is { } inner && exception is not AggregateException)
+        {
+            exception = inner;
+        }
+
+        return exception;
+    }
+
+    private sealed class GatewayErrorFeature(UpstreamFailure failure, int statusCode) : IGatewayErrorFeature
+    {
+        public UpstreamFailure Failure { get; } = failure;
+
+        public int StatusCode { get; } = statusCode;
+    }
+}

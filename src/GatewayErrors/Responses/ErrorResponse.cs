@@ -1,0 +1,38 @@
+namespace GatewayErrors;
+
+/// <summary>
+/// Everything a body writer may show about one gateway error, already filtered for what may be exposed.
+/// </summary>
+/// <remarks>
+/// Values here are raw text; every writer encodes them for its own format. <see cref="NextHop"/> and
+/// <see cref="Detail"/> are <see langword="null"/> unless details may be exposed.
+/// </remarks>
+internal sealed class ErrorResponse
+{
+    public required int StatusCode { get; init; }
+
+    public required string ReasonPhrase { get; init; }
+
+    public required ErrorTypeInfo Type { get; init; }
+
+    public required string UpstreamDisplayName { get; init; }
+
+    public required string TraceId { get; init; }
+
+    public required DateTimeOffset Timestamp { get; init; }
+
+    public required string Method { get; init; }
+
+    public required string Path { get; init; }
+
+    public TimeSpan? RetryAfter { get; init; }
+
+    public int? ReceivedStatusCode { get; init; }
+
+    public string? NextHop { get; init; }
+
+    public string? Detail { get; init; }
+
+    /// <summary>Gets the Retry-After value in whole seconds, rounded up so a client never retries early.</summary>
+    public long? RetryAfterSeconds => RetryAfter is { } wait ? (long)Math.Ceiling(Math.Max(0, wait.TotalSeconds)) : null;
+}
