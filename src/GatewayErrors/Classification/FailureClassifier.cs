@@ -101,11 +101,11 @@ internal static class FailureClassifier
                 return GatewayErrorType.HttpProtocolError;
 
             case HttpRequestError.ResponseEnded:
-                return ClassifyIOError(HttpRequestError.ResponseEnded, IsContentCopy(exception) ? ExchangePhase.Unknown : phase);
+                return ClassifyIOError(HttpRequestError.ResponseEnded, IsContentCopy(exception, phase) ? ExchangePhase.Unknown : phase);
 
             case HttpRequestError.ConfigurationLimitExceeded:
                 // Past the headers the only limit is MaxResponseContentBufferSize: a body too large, still a bad response.
-                return IsContentCopy(exception) ? GatewayErrorType.HttpProtocolError : GatewayErrorType.HttpResponseHeaderSectionSize;
+                return IsContentCopy(exception, phase) ? GatewayErrorType.HttpProtocolError : GatewayErrorType.HttpResponseHeaderSectionSize;
 
             default:
                 if (exception.StatusCode is { } status && exception.InnerException is null)
@@ -123,7 +123,7 @@ internal static class FailureClassifier
     {
         if (FindInner<HttpIOException>(exception) is { } io)
         {
-            return ClassifyIOError(io.HttpRequestError, exception is HttpRequestException request && IsContentCopy(request) ? ExchangePhase.Unknown : phase);
+            return ClassifyIOError(io.HttpRequestError, exception is HttpRequestException request && IsContentCopy(request, phase) ? ExchangePhase.Unknown : phase);
         }
 
         if (FindInner<AuthenticationException>(exception) is not null)
@@ -177,9 +177,10 @@ internal static class FailureClassifier
     }
 
     // HttpContent.LoadIntoBufferAsync / CopyToAsync wrap stream failures in an HttpRequestException whose inner is the
-    // stream's own exception: a failure while reading the body, not the headers.
-    private static bool IsContentCopy(HttpRequestException exception)
-        => exception.InnerException is HttpIOException or IOException { InnerException: HttpIOException };
+    // stream's own exception: a failure while reading the body, not the headers. The handler only ever sees the
+    // headers phase (HttpClient buffers the body after the handler chain returned), so this is for the middleware.
+    private static bool IsContentCopy(HttpRequestException exception, ExchangePhase phase)
+        => phase == ExchangePhase.Unknown && exception.InnerException is HttpIOException or IOException { InnerException: HttpIOException };
 
     private static T? FindInner<T>(Exception exception)
         where T : Exception
