@@ -1,0 +1,74 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+
+namespace OutagePlayground;
+
+/// <summary>The playground's index: every scenario, what it triggers, and how to ask for the other body formats.</summary>
+internal static class HomePage
+{
+    public static string Render(HttpRequest request)
+    {
+        // Self-contained on purpose: no scripts, fonts or images, so the page works offline and next to a broken upstream.
+        const string Head = """
+            <!DOCTYPE html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>Outage playground: GatewayErrors</title>
+            <style>
+            :root{color-scheme:light dark;--fg:#1d1d1f;--bg:#fafafa;--muted:#52525b;--line:#d4d4d8;--link:#1d4ed8;--code:#f4f4f5}
+            @media (prefers-color-scheme:dark){:root{--fg:#f4f4f5;--bg:#18181b;--muted:#b4b4bb;--line:#3f3f46;--link:#93c5fd;--code:#27272a}}
+            body{margin:0;font:16px/1.5 system-ui,sans-serif;color:var(--fg);background:var(--bg)}
+            main{max-width:60rem;margin:0 auto;padding:2.5rem 1.25rem}
+            h1{font-size:1.7rem;margin:0 0 .5rem}h2{font-size:1.2rem;margin:2rem 0 .5rem}
+            p{max-width:45rem}.muted{color:var(--muted)}
+            a{color:var(--link)}a:focus-visible{outline:3px solid var(--link);outline-offset:2px;border-radius:2px}
+            table{border-collapse:collapse;width:100%}caption{text-align:left;color:var(--muted);padding-bottom:.5rem}
+            th,td{text-align:left;vertical-align:top;padding:.5rem .75rem .5rem 0;border-bottom:1px solid var(--line)}
+            th{font-weight:600}th[scope=row],td.status{white-space:nowrap}
+            code,pre{font-family:ui-monospace,SFMono-Regular,Consolas,monospace;font-size:.9rem}
+            pre{background:var(--code);padding:.75rem 1rem;border-radius:6px;overflow-x:auto}
+            </style>
+            </head>
+            <body>
+            <main>
+            <h1>Outage playground</h1>
+            <p>Each link below calls a demo upstream that fails in one particular way. The endpoint does not catch
+            anything: <code>UseGatewayErrors()</code> turns the failure into a 502, 503 or 504 with a
+            <code>Proxy-Status</code> header (RFC 9209) and a body in the format the client asked for.</p>
+            <p class="muted">The upstreams run inside this process on 127.0.0.1 and stop with it.</p>
+            <table>
+            <caption>Scenarios, with the status and <code>Proxy-Status</code> error each one should produce</caption>
+            <thead><tr><th scope="col">Scenario</th><th scope="col">What the upstream does</th><th scope="col">Expected</th></tr></thead>
+            <tbody>
+
+            """;
+
+        var origin = $"{request.Scheme}://{request.Host.Value}";
+        var html = new StringBuilder(8192).Append(Head);
+        foreach (var scenario in Scenarios.All)
+        {
+            var expected = scenario.ExpectedStatus.ToString(CultureInfo.InvariantCulture)
+                + (scenario.ErrorType is null ? string.Empty : " " + scenario.ErrorType);
+            html.Append("<tr><th scope=\"row\"><a href=\"").Append(Encode(scenario.Path)).Append("\">").Append(Encode(scenario.Path)).Append("</a></th>")
+                .Append("<td>").Append(Encode(scenario.Upstream)).Append("</td>")
+                .Append("<td class=\"status\"><code>").Append(Encode(expected)).Append("</code></td></tr>\n");
+        }
+
+        var example = Encode(origin + "/demo/refused");
+        html.Append("</tbody>\n</table>\n")
+            .Append("<h2>The same failure in other formats</h2>\n")
+            .Append("<p>Browsers get the HTML page. Ask for JSON to get RFC 9457 problem details, or send no <code>Accept</code> header to get plain text; ")
+            .Append("<code>-i</code> shows the status line and the <code>Proxy-Status</code> header.</p>\n")
+            .Append("<pre><code>curl -i -H 'Accept: application/json' ").Append(example).Append('\n')
+            .Append("curl -i ").Append(example).Append("</code></pre>\n")
+            .Append("<p class=\"muted\">Details such as the next hop and the exception message appear because this app runs in Development; ")
+            .Append("set <code>GatewayErrors:ExposeDetails</code> to <code>false</code> in <code>appsettings.json</code> to see what production visitors get.</p>\n")
+            .Append("</main>\n</body>\n</html>\n");
+        return html.ToString();
+    }
+
+    private static string Encode(string value) => WebUtility.HtmlEncode(value);
+}

@@ -1,0 +1,78 @@
+using OutagePlayground;
+
+var builder = WebApplication.CreateBuilder(args);
+
+// Options come from the "GatewayErrors" section of appsettings.json: display names, which upstream treats its 503
+// as a failure, which one is limited to one call in flight.
+builder.Services.AddGatewayErrors();
+
+// The misbehaving upstreams start with the host; the clients read their OS-chosen ports when they are created.
+builder.Services.AddSingleton<DemoUpstreams>();
+builder.Services.AddHostedService(static provider => provider.GetRequiredService<DemoUpstreams>());
+
+// One client per failure. The client name is the upstream name GatewayErrors reports and looks up in options.
+builder.Services.AddHttpClient("healthy", PointAt(static u => u.Kestrel)).AddGatewayErrorsHandler();
+builder.Services.AddHttpClient("refused", PointAt(static u => u.Refused)).AddGatewayErrorsHandler();
+builder.Services.AddHttpClient("reset", PointAt(static u => u.Reset)).AddGatewayErrorsHandler();
+builder.Services.AddHttpClient("closed", PointAt(static u => u.Closed)).AddGatewayErrorsHandler();
+builder.Services.AddHttpClient("garbage", PointAt(static u => u.Garbage)).AddGatewayErrorsHandler();
+builder.Services.AddHttpClient("truncated", PointAt(static u => u.Truncated)).AddGatewayErrorsHandler();
+builder.Services.AddHttpClient("huge-headers", PointAt(static u => u.HugeHeaders)).AddGatewayErrorsHandler();
+builder.Services.AddHttpClient("unavailable", PointAt(static u => u.Kestrel)).AddGatewayErrorsHandler();
+builder.Services.AddHttpClient("limit", PointAt(static u => u.Kestrel)).AddGatewayErrorsHandler();
+builder.Services.AddHttpClient("slow", PointAt(static u => u.Kestrel, timeout: TimeSpan.FromSeconds(2))).AddGatewayErrorsHandler();
+builder.Services.AddHttpClient("stall", PointAt(static u => u.Stall)).AddGatewayErrorsHandler();
+builder.Services.AddHttpClient("dns", static client => client.BaseAddress = DemoUpstreams.Unresolvable).AddGatewayErrorsHandler();
+
+var app = builder.Build();
+
+// First, so every failure thrown by the endpoints below reaches it.
+app.UseGatewayErrors();
+
+app.MapGet("/", static (HttpRequest request) => Results.Content(HomePage.Render(request), "text/html; charset=utf-8"));
+
+// No try/catch anywhere below: the exceptions escape on purpose. The CancellationToken is the request's, so a
+// visitor who gives up is not reported as an upstream failure.
+var demo = app.MapGroup("/demo");
+demo.MapGet("/healthy", static (IHttpClientFactory clients, CancellationToken aborted) => clients.CreateClient("healthy").GetStringAsync("/", aborted));
+demo.MapGet("/refused", static (IHttpClientFactory clients, CancellationToken aborted) => clients.CreateClient("refused").GetStringAsync("/", aborted));
+demo.MapGet("/reset", static (IHttpClientFactory clients, CancellationToken aborted) => clients.CreateClient("reset").GetStringAsync("/", aborted));
+demo.MapGet("/closed", static (IHttpClientFactory clients, CancellationToken aborted) => clients.CreateClient("closed").GetStringAsync("/", aborted));
+demo.MapGet("/garbage", static (IHttpClientFactory clients, CancellationToken aborted) => clients.CreateClient("garbage").GetStringAsync("/", aborted));
+demo.MapGet("/truncated", static (IHttpClientFactory clients, CancellationToken aborted) => clients.CreateClient("truncated").GetStringAsync("/", aborted));
+demo.MapGet("/huge-headers", static (IHttpClientFactory clients, CancellationToken aborted) => clients.CreateClient("huge-headers").GetStringAsync("/", aborted));
+demo.MapGet("/unavailable", static (IHttpClientFactory clients, CancellationToken aborted) => clients.CreateClient("unavailable").GetStringAsync("/unavailable", aborted));
+demo.MapGet("/slow", static (IHttpClientFactory clients, CancellationToken aborted) => clients.CreateClient("slow").GetStringAsync("/slow", aborted));
+demo.MapGet("/dns", static (IHttpClientFactory clients, CancellationToken aborted) => clients.CreateClient("dns").GetStringAsync("/", aborted));
+
+demo.MapGet("/limit", static async (IHttpClientFactory clients, CancellationToken aborted) =>
+{
+    // MaxConcurrentRequests is 1: the first call holds the only slot for a second, so the second is not sent and
+    // fails at once with connection_limit_reached.
+    var client = clients.CreateClient("limit");
+    var first = client.GetStringAsync("/busy", aborted);
+    var second = client.GetStringAsync("/busy", aborted);
+    var bodies = await Task.WhenAll(first, second);
+    return bodies[0];
+});
+
+demo.MapGet("/stall", static async (IHttpClientFactory clients, CancellationToken aborted) =>
+{
+    // The app's own deadline rather than HttpClient.Timeout: GatewayErrors still reports a timeout, because the
+    // request itself was not aborted.
+    using var deadline = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+    deadline.CancelAfter(TimeSpan.FromSeconds(3));
+    return await clients.CreateClient("stall").GetStringAsync("/", deadline.Token);
+});
+
+app.Run();
+
+static Action<IServiceProvider, HttpClient> PointAt(Func<DemoUpstreams, Uri> address, TimeSpan? timeout = null)
+    => (provider, client) =>
+    {
+        client.BaseAddress = address(provider.GetRequiredService<DemoUpstreams>());
+        if (timeout is { } limit)
+        {
+            client.Timeout = limit;
+        }
+    };
