@@ -62,7 +62,7 @@ internal static class ErrorTypes
             "The service behind this site did not answer in time.");
         Add(GatewayErrorType.DestinationUnavailable, "destination_unavailable", 503,
             "Upstream service unavailable",
-            "The service behind this site is temporarily unavailable, so this site did not try to reach it.");
+            "The service behind this site is temporarily unavailable.");
         Add(GatewayErrorType.UpstreamServerError, null, 502,
             "Upstream service error",
             "The service behind this site reported an internal error.");

@@ -8,9 +8,10 @@ namespace GatewayErrors;
 /// <see cref="UpstreamFailureException"/> that says what failed, where, and how long it took.
 /// </summary>
 /// <remarks>
-/// A successful call costs one timestamp read and, when the inner handler completes synchronously, nothing else:
-/// the options are only read once a call has failed (or answered 5xx). Caller cancellation is never turned into a
-/// failure; see <see cref="UpstreamFailureData"/> for how timeouts that only HttpClient can name are still attributed.
+/// A successful call costs a timestamp read and a lookup of the upstream's settings; it allocates nothing of its
+/// own when the inner handler completes synchronously (an asynchronous completion costs the await). Caller
+/// cancellation is never turned into a failure; see <see cref="UpstreamFailureData"/> for how timeouts that only
+/// HttpClient can name are still attributed.
 /// </remarks>
 internal sealed class GatewayErrorsHandler : DelegatingHandler
 {
@@ -108,7 +109,11 @@ internal sealed class GatewayErrorsHandler : DelegatingHandler
         if (!lease.IsAcquired)
         {
             lease.Dispose();
-            throw new UpstreamFailureException(CreateFailure(GatewayErrorType.ConnectionLimitReached, request, started, exception: null));
+            // The call is never sent, so there is no next hop to name.
+            throw new UpstreamFailureException(new UpstreamFailure(_upstream, GatewayErrorType.ConnectionLimitReached)
+            {
+                Elapsed = _timeProvider.GetElapsedTime(started),
+            });
         }
 
         return lease;

@@ -132,7 +132,7 @@ internal sealed class GatewayErrorsMiddleware
                 RetryAfter = failure.RetryAfter,
                 ReceivedStatusCode = failure.ReceivedStatusCode,
                 NextHop = expose ? failure.NextHop : null,
-                Detail = expose ? FailureReporter.Innermost(failure.Exception)?.Message : null,
+                Detail = expose ? FailureReporter.Cause(failure.Exception)?.Message : null,
             };
 
             response.Clear();

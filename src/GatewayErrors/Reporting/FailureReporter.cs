@@ -25,9 +25,9 @@ internal sealed class FailureReporter
         var name = ErrorTypes.Get(failure.ErrorType).Name;
         if (_logger.IsEnabled(LogLevel.Warning))
         {
-            var cause = Innermost(failure.Exception);
+            var cause = Cause(failure.Exception);
             Log.UpstreamFailure(_logger, failure.Upstream ?? "(unknown)", name, statusCode, context.Request.Method, context.Request.Path.Value ?? "/",
-                (long)(failure.Elapsed?.TotalMilliseconds ?? 0), cause?.GetType().Name, cause?.Message, traceId);
+                (long?)failure.Elapsed?.TotalMilliseconds, cause?.GetType().Name, cause?.Message, traceId);
         }
 
         if (Activity.Current is { } activity)
@@ -39,9 +39,21 @@ internal sealed class FailureReporter
         }
     }
 
-    /// <summary>The most specific exception in the chain: the one whose message names the actual cause.</summary>
-    internal static Exception? Innermost(Exception? exception)
+    /// <summary>
+    /// The exception whose message best names the cause: the first <see cref="TimeoutException"/> in the chain (its
+    /// message says which timeout elapsed, while the exceptions under it only say "operation canceled"), otherwise
+    /// the innermost one.
+    /// </summary>
+    internal static Exception? Cause(Exception? exception)
     {
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is TimeoutException)
+            {
+                return current;
+            }
+        }
+
         while (exception?.InnerException is { } inner && exception is not AggregateException)
         {
             exception = inner;

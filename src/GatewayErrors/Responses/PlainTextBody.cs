@@ -17,12 +17,13 @@ internal static class PlainTextBody
             text.Append("Retry after: ").Append(seconds).Append(" seconds\n");
         }
 
-        text.Append("Error type: ").Append(error.Type.Name).Append('\n')
+        text.Append("Upstream: ").Append(StripControl(error.UpstreamDisplayName)).Append('\n')
+            .Append("Error type: ").Append(error.Type.Name).Append('\n')
             .Append("Trace id: ").Append(error.TraceId).Append('\n')
             .Append("Time (UTC): ").Append(error.Timestamp.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
         if (error.NextHop is not null)
         {
-            text.Append("Upstream: ").Append(StripControl(error.NextHop)).Append('\n');
+            text.Append("Next hop: ").Append(StripControl(error.NextHop)).Append('\n');
         }
 
         if (error.Detail is not null)
