@@ -62,6 +62,13 @@ internal static class FailureClassifier
                 type = ClassifyIOError(io.HttpRequestError, ExchangePhase.Unknown);
                 return true;
 
+            case SocketException or IOException when phase == ExchangePhase.ResponseHeaders:
+                // Rarely a reset right after connecting escapes SocketsHttpHandler unwrapped (a bare
+                // SocketException NotConnected). From the inner handler that can only be the upstream connection;
+                // outside the handler a socket or I/O error may belong to anything else the app talks to.
+                type = ClassifySocketError(exception) ?? GatewayErrorType.ConnectionTerminated;
+                return true;
+
             case OperationCanceledException when FindInner<TimeoutException>(exception) is not null:
                 // SocketsHttpHandler reports an elapsed ConnectTimeout as a TaskCanceledException wrapping a
                 // TimeoutException while the caller's token is not cancelled; the handler only gets here in that case.

@@ -81,7 +81,7 @@ public sealed class FailureKindTests
     [Fact]
     public async Task ConnectStalls_Returns504ConnectionTimeout()
     {
-        await using var upstream = await FullBacklogUpstream.StartAsync();
+        await using var upstream = await StalledConnectPort.StartAsync();
         await using var app = await GatewayTestApp.StartAsync(upstream.BaseAddress, s =>
             s.Client = client => client.ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromMilliseconds(300) }));
 
@@ -89,12 +89,12 @@ public sealed class FailureKindTests
     }
 
     [Theory]
-    [InlineData(nameof(MisbehaviorMode.ResetOnConnect))]
-    [InlineData(nameof(MisbehaviorMode.ResetAfterRequest))]
-    [InlineData(nameof(MisbehaviorMode.CloseAfterRequest))]
-    public async Task ConnectionResetOrClosedBeforeHeaders_Returns502ConnectionTerminated(string mode)
+    [InlineData(MisbehaviorMode.ResetOnConnect)]
+    [InlineData(MisbehaviorMode.ResetAfterRequest)]
+    [InlineData(MisbehaviorMode.CloseAfterRequest)]
+    public async Task ConnectionResetOrClosedBeforeHeaders_Returns502ConnectionTerminated(MisbehaviorMode mode)
     {
-        await using var upstream = await MisbehavingUpstream.StartAsync(Enum.Parse<MisbehaviorMode>(mode));
+        await using var upstream = await MisbehavingUpstream.StartAsync(mode);
         await using var app = await GatewayTestApp.StartAsync(upstream.BaseAddress);
 
         await AssertGatewayErrorAsync(app, "/proxy/items", 502, "connection_terminated");

@@ -16,7 +16,7 @@ internal sealed class MisbehavingUpstream : IAsyncDisposable
     public const int SentBodyLength = 100;
     public const int HugeHeaderLength = 100 * 1024;
 
-    private const int MaxRequestHeadLength = 1024 * 1024;
+    private static readonly int MaxRequestHeadLength = 1024 * 1024;
     private static readonly byte[] EndOfHead = "\r\n\r\n"u8.ToArray();
 
     private readonly TcpListener _listener;

@@ -1,7 +1,7 @@
 namespace GatewayErrors.Tests.Upstreams;
 
 /// <summary>How a <see cref="TlsFailureUpstream"/> answers the client's TLS ClientHello.</summary>
-internal enum TlsFailureMode
+public enum TlsFailureMode
 {
     /// <summary>A fatal TLS <c>handshake_failure</c> (40) alert record: the server refuses the handshake.</summary>
     HandshakeFailureAlert,
