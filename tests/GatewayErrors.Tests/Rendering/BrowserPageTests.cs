@@ -60,53 +60,66 @@ public sealed class BrowserPageTests(ITestOutputHelper output)
             var address = host.Address!;
             Assert.Equal("127.0.0.1", address.Host);
 
-            foreach (var scheme in new[] { ColorScheme.Light, ColorScheme.Dark })
+            // Light and dark run side by side: Chromium renders each context in its own process.
+            var results = await Task.WhenAll(new[] { ColorScheme.Light, ColorScheme.Dark }.Select(scheme => CheckSchemeAsync(browser, axe, theme, scheme, address, screenshots)));
+            foreach (var (checkedPages, found) in results)
             {
-                var schemeName = scheme == ColorScheme.Dark ? "dark" : "light";
-                await using var context = await browser.NewContextAsync(new BrowserNewContextOptions
-                {
-                    ColorScheme = scheme,
-                    ViewportSize = new ViewportSize { Width = 1100, Height = 900 },
-                });
-                await context.AddInitScriptAsync(axe);
-                var page = await context.NewPageAsync();
-                var foreign = new List<string>();
-                page.Request += (_, request) =>
-                {
-                    if (!request.Url.StartsWith(address.GetLeftPart(UriPartial.Authority), StringComparison.Ordinal) && !request.Url.StartsWith("data:", StringComparison.Ordinal))
-                    {
-                        foreign.Add(request.Url);
-                    }
-                };
-
-                foreach (var type in Enum.GetValues<GatewayErrorType>())
-                {
-                    var retry = type == GatewayErrorType.DestinationUnavailable ? "&retry=45" : "";
-                    var response = await page.GotoAsync(new Uri(address, $"/orders/42?type={type}{retry}").ToString());
-                    Assert.NotNull(response);
-                    Assert.InRange(response.Status, 500, 599);
-                    pages++;
-                    violations.AddRange((await RunAxeAsync(page)).Select(v => $"{theme}/{schemeName}/{type}: {v}"));
-
-                    if (type is GatewayErrorType.ConnectionRefused or GatewayErrorType.HttpResponseTimeout or GatewayErrorType.DestinationUnavailable
-                        or GatewayErrorType.ConnectionLimitReached)
-                    {
-                        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(screenshots, $"{theme}-{schemeName}-{type}.png"), FullPage = true });
-                    }
-                }
-
-                // A phone-sized screenshot per theme and scheme, to see the responsive layout.
-                await page.SetViewportSizeAsync(390, 844);
-                await page.GotoAsync(new Uri(address, "/orders/42?type=ConnectionTimeout").ToString());
-                violations.AddRange((await RunAxeAsync(page)).Select(v => $"{theme}/{schemeName}/mobile: {v}"));
-                await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(screenshots, $"{theme}-{schemeName}-mobile.png"), FullPage = true });
-
-                Assert.True(foreign.Count == 0, $"{theme}/{schemeName} made requests beyond the page itself: {string.Join(", ", foreign)}");
+                pages += checkedPages;
+                violations.AddRange(found);
             }
         }
 
         output.WriteLine($"Checked {pages} pages with axe-core in {stopwatch.Elapsed.TotalSeconds:F1} s; screenshots in {screenshots}");
         Assert.True(violations.Count == 0, "axe-core found violations:\n" + string.Join("\n", violations));
+    }
+
+    private static async Task<(int Pages, List<string> Violations)> CheckSchemeAsync(
+        IBrowser browser, string axe, string theme, ColorScheme scheme, Uri address, string screenshots)
+    {
+        var violations = new List<string>();
+        var pages = 0;
+            var schemeName = scheme == ColorScheme.Dark ? "dark" : "light";
+            await using var context = await browser.NewContextAsync(new BrowserNewContextOptions
+            {
+                ColorScheme = scheme,
+                ViewportSize = new ViewportSize { Width = 1100, Height = 900 },
+            });
+            await context.AddInitScriptAsync(axe);
+            var page = await context.NewPageAsync();
+            var foreign = new List<string>();
+            page.Request += (_, request) =>
+            {
+                if (!request.Url.StartsWith(address.GetLeftPart(UriPartial.Authority), StringComparison.Ordinal) && !request.Url.StartsWith("data:", StringComparison.Ordinal))
+                {
+                    foreign.Add(request.Url);
+                }
+            };
+
+            foreach (var type in Enum.GetValues<GatewayErrorType>())
+            {
+                var retry = type == GatewayErrorType.DestinationUnavailable ? "&retry=45" : "";
+                var response = await page.GotoAsync(new Uri(address, $"/orders/42?type={type}{retry}").ToString());
+                Assert.NotNull(response);
+                Assert.InRange(response.Status, 500, 599);
+                pages++;
+                violations.AddRange((await RunAxeAsync(page)).Select(v => $"{theme}/{schemeName}/{type}: {v}"));
+
+                if (type is GatewayErrorType.ConnectionRefused or GatewayErrorType.HttpResponseTimeout or GatewayErrorType.DestinationUnavailable
+                    or GatewayErrorType.ConnectionLimitReached)
+                {
+                    await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(screenshots, $"{theme}-{schemeName}-{type}.png"), FullPage = true });
+                }
+            }
+
+            // A phone-sized screenshot per theme and scheme, to see the responsive layout.
+            await page.SetViewportSizeAsync(390, 844);
+            await page.GotoAsync(new Uri(address, "/orders/42?type=ConnectionTimeout").ToString());
+            violations.AddRange((await RunAxeAsync(page)).Select(v => $"{theme}/{schemeName}/mobile: {v}"));
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(screenshots, $"{theme}-{schemeName}-mobile.png"), FullPage = true });
+
+            Assert.True(foreign.Count == 0, $"{theme}/{schemeName} made requests beyond the page itself: {string.Join(", ", foreign)}");
+
+        return (pages, violations);
     }
 
     /// <summary>Runs every axe-core rule (WCAG A/AA and best practices) and returns one line per violation.</summary>
