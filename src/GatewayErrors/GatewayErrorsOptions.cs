@@ -39,4 +39,10 @@ public sealed class GatewayErrorsOptions
     /// </summary>
     public IDictionary<string, GatewayUpstreamOptions> Upstreams { get; } =
         new Dictionary<string, GatewayUpstreamOptions>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Gets how the HTML error page looks: theme, branding and custom templates (configuration section
+    /// <c>GatewayErrors:Pages</c>). See <see cref="GatewayErrorPageOptions"/> for each setting and its default.
+    /// </summary>
+    public GatewayErrorPageOptions Pages { get; } = new();
 }

@@ -25,6 +25,7 @@ internal sealed class GatewayErrorsMiddleware
     private readonly FailureReporter _reporter;
     private readonly TimeProvider _timeProvider;
     private readonly IProblemDetailsService? _problemDetails;
+    private readonly ErrorPageRenderer _pages;
 
     public GatewayErrorsMiddleware(RequestDelegate next, IOptionsMonitor<GatewayErrorsOptions> options, FailureReporter reporter,
         TimeProvider timeProvider, IServiceProvider services)
@@ -34,6 +35,7 @@ internal sealed class GatewayErrorsMiddleware
         _reporter = reporter;
         _timeProvider = timeProvider;
         _problemDetails = services.GetService<IProblemDetailsService>();
+        _pages = services.GetRequiredService<ErrorPageRenderer>();
     }
 
     public Task Invoke(HttpContext context)
@@ -155,7 +157,7 @@ internal sealed class GatewayErrorsMiddleware
             {
                 case ResponseBodyKind.Html:
                     response.ContentType = HtmlErrorPage.ContentType;
-                    await response.WriteAsync(HtmlErrorPage.Render(error), context.RequestAborted).ConfigureAwait(false);
+                    await response.WriteAsync(_pages.Render(error), context.RequestAborted).ConfigureAwait(false);
                     break;
 
                 case ResponseBodyKind.ProblemJson:
