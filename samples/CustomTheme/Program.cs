@@ -2,7 +2,7 @@ using GatewayErrors;
 
 var builder = WebApplication.CreateBuilder(args);
 
-// Theme, branding and the templates folder come from appsettings.json (GatewayErrors:Pages).
+// Theme, branding and the templates folder come from appsettings.json (GatewayErrors:Theme, GatewayErrors:TemplatesPath, GatewayErrors:Branding).
 builder.Services.AddGatewayErrors();
 
 // Nothing listens on port 1 of this machine: calls to "catalog" are refused, which GatewayErrors answers with a 502.

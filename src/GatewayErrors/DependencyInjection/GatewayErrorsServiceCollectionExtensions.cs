@@ -61,7 +61,7 @@ public static class GatewayErrorsServiceCollectionExtensions
         services.TryAddSingleton<FailureReporter>();
         services.TryAddSingleton<UpstreamConcurrencyLimits>();
         services.TryAddSingleton<IUpstreamNameResolver, DnsNameResolver>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GatewayErrorsOptions>, GatewayErrorPageOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GatewayErrorsOptions>, ErrorPageOptionsValidator>());
         services.TryAddSingleton<ErrorPageRenderer>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ErrorPageStartupCheck>());
         return services;

@@ -5,7 +5,7 @@ using Microsoft.Extensions.FileProviders;
 namespace GatewayErrors;
 
 /// <summary>One custom template's text and where it came from (for messages).</summary>
-/// <param name="Name">The template name: the file name without <c>.hbs</c>, or the key in <see cref="GatewayErrorPageOptions.Templates"/>.</param>
+/// <param name="Name">The template name: the file name without <c>.hbs</c>, or the key in <see cref="GatewayErrorsOptions.Templates"/>.</param>
 /// <param name="Origin">Where it came from, as a person would find it: a path below the content root, or a configuration key.</param>
 /// <param name="Text">The template source.</param>
 internal sealed record TemplateSource(string Name, string Origin, string Text);
@@ -65,7 +65,7 @@ internal sealed class CustomTemplates
     /// Reads the custom templates of a configuration: the folder, then the file provider, then the strings, a later
     /// source replacing an earlier one of the same name.
     /// </summary>
-    public static List<TemplateSource> Collect(GatewayErrorPageOptions options, IFileProvider? folder, string? folderDisplay)
+    public static List<TemplateSource> Collect(GatewayErrorsOptions options, IFileProvider? folder, string? folderDisplay)
     {
         var byName = new Dictionary<string, TemplateSource>(StringComparer.OrdinalIgnoreCase);
         if (folder is not null)
@@ -81,7 +81,7 @@ internal sealed class CustomTemplates
         foreach (var (name, text) in options.Templates)
         {
             var key = name.EndsWith(".hbs", StringComparison.OrdinalIgnoreCase) ? name[..^4] : name;
-            byName[key] = new TemplateSource(key, $"{GatewayErrorsOptions.SectionName}:{GatewayErrorPageOptions.SectionName}:Templates:{name}", text ?? "");
+            byName[key] = new TemplateSource(key, $"{GatewayErrorsOptions.SectionName}:Templates:{name}", text ?? "");
         }
 
         return [.. byName.Values.OrderBy(static s => s.Name, StringComparer.OrdinalIgnoreCase)];

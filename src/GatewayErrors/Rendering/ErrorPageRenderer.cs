@@ -173,22 +173,21 @@ internal sealed class ErrorPageRenderer : IDisposable
     {
         var branding = PageBranding.From(options);
         var theme = ThemeFor(branding.Theme);
-        var pages = options.Pages;
         PhysicalFileProvider? folder = null;
-        if (!string.IsNullOrWhiteSpace(pages.TemplatesPath))
+        if (!string.IsNullOrWhiteSpace(options.TemplatesPath))
         {
-            var full = Path.GetFullPath(Path.Combine(_contentRoot, pages.TemplatesPath));
+            var full = Path.GetFullPath(Path.Combine(_contentRoot, options.TemplatesPath));
             if (Directory.Exists(full))
             {
                 folder = new PhysicalFileProvider(full);
             }
             else
             {
-                errors.Add($"{GatewayErrorsOptions.SectionName}:{GatewayErrorPageOptions.SectionName}:TemplatesPath = '{pages.TemplatesPath}' is the folder '{full}', which does not exist.");
+                errors.Add($"{GatewayErrorsOptions.SectionName}:TemplatesPath = '{options.TemplatesPath}' is the folder '{full}', which does not exist.");
             }
         }
 
-        var state = new State(options, branding, theme, folder, pages.TemplateFileProvider);
+        var state = new State(options, branding, theme, folder, options.TemplateFileProvider);
         state.Custom = CompileCustom(state, errors);
         if (state.Custom is { } custom)
         {
@@ -202,8 +201,8 @@ internal sealed class ErrorPageRenderer : IDisposable
     {
         try
         {
-            var display = state.Options.Pages.TemplatesPath is { } path ? path.TrimEnd('/', '\\') + "/" : null;
-            state.Sources = CustomTemplates.Collect(state.Options.Pages, state.Folder, display);
+            var display = state.Options.TemplatesPath is { } path ? path.TrimEnd('/', '\\') + "/" : null;
+            state.Sources = CustomTemplates.Collect(state.Options, state.Folder, display);
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {

@@ -23,24 +23,23 @@ internal sealed class PageBranding
 
     public required bool ShowTroubleshooting { get; init; }
 
-    /// <summary>Resolves the branding; options are assumed valid (see <see cref="GatewayErrorPageOptionsValidator"/>).</summary>
+    /// <summary>Resolves the branding; options are assumed valid (see <see cref="ErrorPageOptionsValidator"/>).</summary>
     public static PageBranding From(GatewayErrorsOptions options)
     {
-        var pages = options.Pages;
-        var email = string.IsNullOrWhiteSpace(pages.SupportEmail) ? null : pages.SupportEmail.Trim();
+        var email = string.IsNullOrWhiteSpace(options.Branding.SupportEmail) ? null : options.Branding.SupportEmail.Trim();
         return new PageBranding
         {
-            Theme = BuiltInTemplates.NormalizeTheme(pages.Theme) ?? BuiltInTemplates.ThemeNames[0],
-            SiteName = ErrorPageModel.Encode(string.IsNullOrWhiteSpace(pages.SiteName) ? DefaultSiteName : pages.SiteName.Trim()),
-            LogoUrl = UrlOrNull(pages.LogoUrl),
-            AccentColor = string.IsNullOrWhiteSpace(pages.AccentColor) ? null : pages.AccentColor.Trim(),
-            SupportUrl = UrlOrNull(pages.SupportUrl),
+            Theme = BuiltInTemplates.NormalizeTheme(options.Theme) ?? BuiltInTemplates.ThemeNames[0],
+            SiteName = ErrorPageModel.Encode(string.IsNullOrWhiteSpace(options.Branding.SiteName) ? DefaultSiteName : options.Branding.SiteName.Trim()),
+            LogoUrl = UrlOrNull(options.Branding.LogoUrl),
+            AccentColor = string.IsNullOrWhiteSpace(options.Branding.AccentColor) ? null : options.Branding.AccentColor.Trim(),
+            SupportUrl = UrlOrNull(options.Branding.SupportUrl),
             SupportEmail = email is null ? null : ErrorPageModel.Encode(email),
             SupportMailto = email is null ? null : ErrorPageModel.Encode("mailto:" + email),
-            StatusPageUrl = UrlOrNull(pages.StatusPageUrl),
+            StatusPageUrl = UrlOrNull(options.Branding.StatusPageUrl),
 
             // Troubleshooting names hosts and causes: by default only where details may be exposed (Development).
-            ShowTroubleshooting = pages.ShowTroubleshooting ?? options.ExposeDetails == true,
+            ShowTroubleshooting = options.ShowTroubleshooting ?? options.ExposeDetails == true,
         };
     }
 

@@ -48,12 +48,12 @@ public sealed class BrowserPageTests(ITestOutputHelper output)
             await using var host = await PageHost.StartAsync(
                 options =>
                 {
-                    options.Pages.Theme = theme;
-                    options.Pages.SiteName = "Example Shop";
-                    options.Pages.SupportUrl = new Uri("https://support.example.com/contact");
-                    options.Pages.SupportEmail = "help@example.com";
-                    options.Pages.StatusPageUrl = new Uri("https://status.example.com/");
-                    options.Pages.LogoUrl = new Uri(LogoDataUri);
+                    options.Theme = theme;
+                    options.Branding.SiteName = "Example Shop";
+                    options.Branding.SupportUrl = new Uri("https://support.example.com/contact");
+                    options.Branding.SupportEmail = "help@example.com";
+                    options.Branding.StatusPageUrl = new Uri("https://status.example.com/");
+                    options.Branding.LogoUrl = new Uri(LogoDataUri);
                 },
                 environment: "Development",
                 kestrel: true);

@@ -11,7 +11,7 @@ public class BuiltInThemeTests
     [MemberData(nameof(Themes))]
     public async Task EveryErrorType_ReturnsItsStatus_WithASelfContainedNoindexPageUnder20KB(string theme)
     {
-        await using var host = await PageHost.StartAsync(o => o.Pages.Theme = theme, environment: "Development");
+        await using var host = await PageHost.StartAsync(o => o.Theme = theme, environment: "Development");
         foreach (var type in Enum.GetValues<GatewayErrorType>())
         {
             var (response, html) = await host.GetAsync($"/orders?type={type}");
@@ -77,7 +77,7 @@ public class BuiltInThemeTests
     [InlineData("Development", false, false)]
     public async Task OwnerSection_FollowsEnvironmentAndOption(string environment, bool? show, bool expected)
     {
-        await using var host = await PageHost.StartAsync(o => o.Pages.ShowTroubleshooting = show, environment: environment);
+        await using var host = await PageHost.StartAsync(o => o.ShowTroubleshooting = show, environment: environment);
         var (response, html) = await host.GetAsync("/?type=DnsError");
         var owner = PageHost.Parse(html).QuerySelector(".gw-owner");
 
@@ -109,13 +109,13 @@ public class BuiltInThemeTests
     {
         await using var host = await PageHost.StartAsync(settings: new Dictionary<string, string?>
         {
-            ["GatewayErrors:Pages:Theme"] = "minimal",
-            ["GatewayErrors:Pages:SiteName"] = "Acme & Co",
-            ["GatewayErrors:Pages:LogoUrl"] = "/static/logo.svg",
-            ["GatewayErrors:Pages:AccentColor"] = "#0b5fff",
-            ["GatewayErrors:Pages:SupportUrl"] = "https://acme.example/help?from=error&lang=en",
-            ["GatewayErrors:Pages:SupportEmail"] = "ops@acme.example",
-            ["GatewayErrors:Pages:StatusPageUrl"] = "https://status.acme.example/",
+            ["GatewayErrors:Theme"] = "minimal",
+            ["GatewayErrors:Branding:SiteName"] = "Acme & Co",
+            ["GatewayErrors:Branding:LogoUrl"] = "/static/logo.svg",
+            ["GatewayErrors:Branding:AccentColor"] = "#0b5fff",
+            ["GatewayErrors:Branding:SupportUrl"] = "https://acme.example/help?from=error&lang=en",
+            ["GatewayErrors:Branding:SupportEmail"] = "ops@acme.example",
+            ["GatewayErrors:Branding:StatusPageUrl"] = "https://status.acme.example/",
         });
         var (_, html) = await host.GetAsync("/?type=ConnectionRefused");
         var document = PageHost.Parse(html);

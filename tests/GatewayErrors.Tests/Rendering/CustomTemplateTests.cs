@@ -6,7 +6,7 @@ namespace GatewayErrors.Tests.Rendering;
 
 public class CustomTemplateTests
 {
-    private static Action<GatewayErrorsOptions> Folder(string path = "templates") => o => o.Pages.TemplatesPath = path;
+    private static Action<GatewayErrorsOptions> Folder(string path = "templates") => o => o.TemplatesPath = path;
 
     [Fact]
     public async Task DroppingIn502Hbs_ReplacesThe502Page_AndKeepsTheStatus()
@@ -59,7 +59,7 @@ public class CustomTemplateTests
             ("partials/footer.hbs", "<footer>Ref {{traceId}}</footer>"),
             ("502.hbs", "<main><h1>{{title}}</h1></main>"));
         await using var host = await PageHost.StartAsync(
-            o => { Folder()(o); o.Pages.SiteName = "Acme"; }, contentRoot: root.Path);
+            o => { Folder()(o); o.Branding.SiteName = "Acme"; }, contentRoot: root.Path);
 
         var (_, html) = await host.GetAsync("/?type=ConnectionRefused");
         var document = PageHost.Parse(html);
@@ -87,7 +87,7 @@ public class CustomTemplateTests
     public async Task CustomTemplate_ReusesBuiltInPieces()
     {
         const string Page = "<!DOCTYPE html><html lang=\"en\"><head>{{> gw-head}}</head><body><main><h1>Custom</h1>{{> gw-hops}}{{> gw-actions}}{{> gw-reference}}</main></body></html>";
-        await using var host = await PageHost.StartAsync(o => o.Pages.Templates["error"] = Page);
+        await using var host = await PageHost.StartAsync(o => o.Templates["error"] = Page);
 
         var (_, html) = await host.GetAsync("/?type=ConnectionRefused");
         var document = PageHost.Parse(html);
@@ -103,7 +103,7 @@ public class CustomTemplateTests
     {
         using var root = PageHost.ContentRoot(("502.hbs", "<p id=t>folder</p>"));
         await using var host = await PageHost.StartAsync(
-            o => { Folder()(o); o.Pages.Templates["502"] = "<p id=t>string {{errorType}}</p>"; }, contentRoot: root.Path);
+            o => { Folder()(o); o.Templates["502"] = "<p id=t>string {{errorType}}</p>"; }, contentRoot: root.Path);
 
         var (_, html) = await host.GetAsync("/?type=ConnectionRefused");
 
@@ -114,7 +114,7 @@ public class CustomTemplateTests
     public async Task TemplatesFromEmbeddedResources_AreUsed()
     {
         var embedded = new EmbeddedFileProvider(typeof(CustomTemplateTests).Assembly, "GatewayErrors.Tests.Rendering.Templates");
-        await using var host = await PageHost.StartAsync(o => o.Pages.TemplateFileProvider = embedded);
+        await using var host = await PageHost.StartAsync(o => o.TemplateFileProvider = embedded);
 
         var (response, html) = await host.GetAsync("/?type=DestinationUnavailable&retry=5");
 
@@ -168,9 +168,9 @@ public class CustomTemplateTests
     public async Task UnclosedExpression_FailsStartup_NamingTheFileAndPosition()
     {
         var exception = await Assert.ThrowsAsync<OptionsValidationException>(
-            () => PageHost.StartAsync(o => o.Pages.Templates["error"] = "ok\n<p>{{title</p>"));
+            () => PageHost.StartAsync(o => o.Templates["error"] = "ok\n<p>{{title</p>"));
 
-        Assert.Contains("GatewayErrors:Pages:Templates:error", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("GatewayErrors:Templates:error", exception.Message, StringComparison.Ordinal);
         Assert.Contains("line 2", exception.Message, StringComparison.Ordinal);
     }
 
@@ -192,7 +192,7 @@ public class CustomTemplateTests
 
         var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => PageHost.StartAsync(Folder("no-such-folder"), contentRoot: root.Path));
 
-        Assert.Contains("GatewayErrors:Pages:TemplatesPath = 'no-such-folder'", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("GatewayErrors:TemplatesPath = 'no-such-folder'", exception.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -51,7 +51,8 @@ public partial class ErrorAdviceTests
             Assert.True(docs.Contains($"`{name}`", StringComparison.Ordinal), $"docs/themes-and-templates.md does not document `{name}`");
         }
 
-        foreach (var property in typeof(GatewayErrorPageOptions).GetProperties())
+        foreach (var property in typeof(GatewayErrorBrandingOptions).GetProperties()
+            .Concat(typeof(GatewayErrorsOptions).GetProperties().Where(p => p.Name is "Theme" or "TemplatesPath" or "TemplateFileProvider" or "Templates" or "ShowTroubleshooting")))
         {
             Assert.True(docs.Contains(property.Name, StringComparison.Ordinal), $"docs/themes-and-templates.md does not document {property.Name}");
         }

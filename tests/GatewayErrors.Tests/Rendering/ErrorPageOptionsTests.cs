@@ -7,32 +7,31 @@ public class ErrorPageOptionsTests
     [Fact]
     public void Defaults_ArePinned()
     {
-        var pages = new GatewayErrorsOptions().Pages;
+        var options = new GatewayErrorsOptions();
 
-        Assert.Equal("Default", pages.Theme);
-        Assert.Null(pages.TemplatesPath);
-        Assert.Null(pages.TemplateFileProvider);
-        Assert.Empty(pages.Templates);
-        Assert.Null(pages.SiteName);
-        Assert.Null(pages.LogoUrl);
-        Assert.Null(pages.AccentColor);
-        Assert.Null(pages.SupportUrl);
-        Assert.Null(pages.SupportEmail);
-        Assert.Null(pages.StatusPageUrl);
-        Assert.Null(pages.ShowTroubleshooting);
-        Assert.Equal("Pages", GatewayErrorPageOptions.SectionName);
+        Assert.Equal("Default", options.Theme);
+        Assert.Null(options.TemplatesPath);
+        Assert.Null(options.TemplateFileProvider);
+        Assert.Empty(options.Templates);
+        Assert.Null(options.Branding.SiteName);
+        Assert.Null(options.Branding.LogoUrl);
+        Assert.Null(options.Branding.AccentColor);
+        Assert.Null(options.Branding.SupportUrl);
+        Assert.Null(options.Branding.SupportEmail);
+        Assert.Null(options.Branding.StatusPageUrl);
+        Assert.Null(options.ShowTroubleshooting);
     }
 
     [Theory]
-    [InlineData("GatewayErrors:Pages:Theme", "fancy", "GatewayErrors:Pages:Theme = 'fancy'")]
-    [InlineData("GatewayErrors:Pages:AccentColor", "red;}body{display:none", "GatewayErrors:Pages:AccentColor = 'red;}body{display:none'")]
-    [InlineData("GatewayErrors:Pages:AccentColor", "url(https://evil.example/x)", "GatewayErrors:Pages:AccentColor = 'url(https://evil.example/x)'")]
-    [InlineData("GatewayErrors:Pages:LogoUrl", "javascript:alert(1)", "GatewayErrors:Pages:LogoUrl = 'javascript:alert(1)'")]
-    [InlineData("GatewayErrors:Pages:LogoUrl", "//cdn.example/logo.png", "GatewayErrors:Pages:LogoUrl = '//cdn.example/logo.png'")]
-    [InlineData("GatewayErrors:Pages:SupportUrl", "/help", "GatewayErrors:Pages:SupportUrl = '/help'")]
-    [InlineData("GatewayErrors:Pages:StatusPageUrl", "ftp://status.example/", "GatewayErrors:Pages:StatusPageUrl = 'ftp://status.example/'")]
-    [InlineData("GatewayErrors:Pages:SupportEmail", "not an address", "GatewayErrors:Pages:SupportEmail = 'not an address'")]
-    [InlineData("GatewayErrors:Pages:SiteName", " ", "GatewayErrors:Pages:SiteName = ' '")]
+    [InlineData("GatewayErrors:Theme", "fancy", "GatewayErrors:Theme = 'fancy'")]
+    [InlineData("GatewayErrors:Branding:AccentColor", "red;}body{display:none", "GatewayErrors:Branding:AccentColor = 'red;}body{display:none'")]
+    [InlineData("GatewayErrors:Branding:AccentColor", "url(https://evil.example/x)", "GatewayErrors:Branding:AccentColor = 'url(https://evil.example/x)'")]
+    [InlineData("GatewayErrors:Branding:LogoUrl", "javascript:alert(1)", "GatewayErrors:Branding:LogoUrl = 'javascript:alert(1)'")]
+    [InlineData("GatewayErrors:Branding:LogoUrl", "//cdn.example/logo.png", "GatewayErrors:Branding:LogoUrl = '//cdn.example/logo.png'")]
+    [InlineData("GatewayErrors:Branding:SupportUrl", "/help", "GatewayErrors:Branding:SupportUrl = '/help'")]
+    [InlineData("GatewayErrors:Branding:StatusPageUrl", "ftp://status.example/", "GatewayErrors:Branding:StatusPageUrl = 'ftp://status.example/'")]
+    [InlineData("GatewayErrors:Branding:SupportEmail", "not an address", "GatewayErrors:Branding:SupportEmail = 'not an address'")]
+    [InlineData("GatewayErrors:Branding:SiteName", " ", "GatewayErrors:Branding:SiteName = ' '")]
     public async Task InvalidSetting_FailsStartup_NamingTheKeyAndValue(string key, string value, string expected)
     {
         var exception = await Assert.ThrowsAsync<OptionsValidationException>(
@@ -50,9 +49,9 @@ public class ErrorPageOptionsTests
     public void AccentColor_AcceptsCssColours(string color)
     {
         var options = new GatewayErrorsOptions();
-        options.Pages.AccentColor = color;
+        options.Branding.AccentColor = color;
 
-        Assert.True(new GatewayErrorPageOptionsValidator().Validate(null, options).Succeeded);
+        Assert.True(new ErrorPageOptionsValidator().Validate(null, options).Succeeded);
     }
 
     [Theory]
@@ -62,9 +61,9 @@ public class ErrorPageOptionsTests
     public void Theme_IsCaseInsensitive(string theme)
     {
         var options = new GatewayErrorsOptions();
-        options.Pages.Theme = theme;
+        options.Theme = theme;
 
-        Assert.True(new GatewayErrorPageOptionsValidator().Validate(null, options).Succeeded);
+        Assert.True(new ErrorPageOptionsValidator().Validate(null, options).Succeeded);
         Assert.Equal(theme.Trim().ToLowerInvariant(), PageBranding.From(options).Theme);
     }
 
@@ -75,9 +74,9 @@ public class ErrorPageOptionsTests
     public void LogoUrl_AcceptsRootRelativeHttpAndDataImage(string url)
     {
         var options = new GatewayErrorsOptions();
-        options.Pages.LogoUrl = new Uri(url, UriKind.RelativeOrAbsolute);
+        options.Branding.LogoUrl = new Uri(url, UriKind.RelativeOrAbsolute);
 
-        Assert.True(new GatewayErrorPageOptionsValidator().Validate(null, options).Succeeded);
+        Assert.True(new ErrorPageOptionsValidator().Validate(null, options).Succeeded);
         Assert.Equal(url, System.Net.WebUtility.HtmlDecode(PageBranding.From(options).LogoUrl));
     }
 }

@@ -55,11 +55,11 @@ public class HostileInputTests
             {
                 if (theme == "custom")
                 {
-                    o.Pages.Templates["error"] = TripleStashEverything;
+                    o.Templates["error"] = TripleStashEverything;
                 }
                 else
                 {
-                    o.Pages.Theme = theme;
+                    o.Theme = theme;
                 }
 
                 // The upstream's display name is app configuration, but make it hostile too: it must still be encoded.

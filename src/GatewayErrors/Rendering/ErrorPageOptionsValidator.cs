@@ -4,56 +4,56 @@ using Microsoft.Extensions.Options;
 namespace GatewayErrors;
 
 /// <summary>
-/// Checks <see cref="GatewayErrorsOptions.Pages"/> at start-up; each message names the configuration key and the value.
+/// Checks the page options (theme, templates, branding) at start-up; each message names the configuration key and the value.
 /// </summary>
 /// <remarks>
 /// Only rules about the values themselves live here. Templates are compiled by <see cref="ErrorPageStartupCheck"/>:
 /// options are validated again on every configuration reload, and a template file that broke meanwhile must not make
 /// the options (and with them every request) fail.
 /// </remarks>
-internal sealed partial class GatewayErrorPageOptionsValidator : IValidateOptions<GatewayErrorsOptions>
+internal sealed partial class ErrorPageOptionsValidator : IValidateOptions<GatewayErrorsOptions>
 {
-    private const string Section = GatewayErrorsOptions.SectionName + ":" + GatewayErrorPageOptions.SectionName;
+    private const string Section = GatewayErrorsOptions.SectionName;
+    private const string BrandingSection = GatewayErrorsOptions.SectionName + ":Branding";
 
     public ValidateOptionsResult Validate(string? name, GatewayErrorsOptions options)
     {
-        var pages = options.Pages;
         var failures = new List<string>();
 
-        if (BuiltInTemplates.NormalizeTheme(pages.Theme) is null)
+        if (BuiltInTemplates.NormalizeTheme(options.Theme) is null)
         {
-            failures.Add($"{Section}:Theme = '{pages.Theme}' is not a built-in theme; use one of: {string.Join(", ", BuiltInTemplates.ThemeNames)}.");
+            failures.Add($"{Section}:Theme = '{options.Theme}' is not a built-in theme; use one of: {string.Join(", ", BuiltInTemplates.ThemeNames)}.");
         }
 
-        if (pages.TemplatesPath is { } path && (string.IsNullOrWhiteSpace(path) || path.AsSpan().IndexOfAny(Path.GetInvalidPathChars()) >= 0))
+        if (options.TemplatesPath is { } path && (string.IsNullOrWhiteSpace(path) || path.AsSpan().IndexOfAny(Path.GetInvalidPathChars()) >= 0))
         {
             failures.Add($"{Section}:TemplatesPath = '{path}' is not a folder path (leave it unset for no template folder).");
         }
 
-        if (pages.SiteName is { } siteName && (string.IsNullOrWhiteSpace(siteName) || siteName.Length > 100))
+        if (options.Branding.SiteName is { } siteName && (string.IsNullOrWhiteSpace(siteName) || siteName.Length > 100))
         {
-            failures.Add($"{Section}:SiteName = '{siteName}' must be 1 to 100 characters (leave it unset to say \"This site\").");
+            failures.Add($"{BrandingSection}:SiteName = '{siteName}' must be 1 to 100 characters (leave it unset to say \"This site\").");
         }
 
-        if (pages.AccentColor is { } color && !CssColor().IsMatch(color.Trim()))
+        if (options.Branding.AccentColor is { } color && !CssColor().IsMatch(color.Trim()))
         {
-            failures.Add($"{Section}:AccentColor = '{color}' is not a CSS colour this page accepts; use #rgb, #rrggbb, #rrggbbaa, rgb(…), hsl(…) or a colour name.");
+            failures.Add($"{BrandingSection}:AccentColor = '{color}' is not a CSS colour this page accepts; use #rgb, #rrggbb, #rrggbbaa, rgb(…), hsl(…) or a colour name.");
         }
 
-        if (pages.LogoUrl is { } logo && !IsLogoUrl(logo))
+        if (options.Branding.LogoUrl is { } logo && !IsLogoUrl(logo))
         {
-            failures.Add($"{Section}:LogoUrl = '{logo.OriginalString}' must be an absolute http(s) URL, a root-relative path such as /logo.svg, or a data:image/ URI.");
+            failures.Add($"{BrandingSection}:LogoUrl = '{logo.OriginalString}' must be an absolute http(s) URL, a root-relative path such as /logo.svg, or a data:image/ URI.");
         }
 
-        CheckHttpUrl(failures, "SupportUrl", pages.SupportUrl);
-        CheckHttpUrl(failures, "StatusPageUrl", pages.StatusPageUrl);
+        CheckHttpUrl(failures, "SupportUrl", options.Branding.SupportUrl);
+        CheckHttpUrl(failures, "StatusPageUrl", options.Branding.StatusPageUrl);
 
-        if (pages.SupportEmail is { } email && !Email().IsMatch(email.Trim()))
+        if (options.Branding.SupportEmail is { } email && !Email().IsMatch(email.Trim()))
         {
-            failures.Add($"{Section}:SupportEmail = '{email}' is not an e-mail address such as support@example.com.");
+            failures.Add($"{BrandingSection}:SupportEmail = '{email}' is not an e-mail address such as support@example.com.");
         }
 
-        foreach (var (key, template) in pages.Templates)
+        foreach (var (key, template) in options.Templates)
         {
             if (string.IsNullOrWhiteSpace(key) || template is null)
             {
@@ -68,7 +68,7 @@ internal sealed partial class GatewayErrorPageOptionsValidator : IValidateOption
     {
         if (url is not null && !IsHttp(url))
         {
-            failures.Add($"{Section}:{key} = '{url.OriginalString}' must be an absolute http or https URL.");
+            failures.Add($"{BrandingSection}:{key} = '{url.OriginalString}' must be an absolute http or https URL.");
         }
     }
 
