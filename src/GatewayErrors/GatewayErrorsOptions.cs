@@ -39,4 +39,10 @@ public sealed class GatewayErrorsOptions
     /// </summary>
     public IDictionary<string, GatewayUpstreamOptions> Upstreams { get; } =
         new Dictionary<string, GatewayUpstreamOptions>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Gets the diagnostics settings: log summarising, health checks and the diagnostics endpoint
+    /// (configuration key <c>GatewayErrors:Diagnostics</c>).
+    /// </summary>
+    public GatewayDiagnosticsOptions Diagnostics { get; } = new();
 }
