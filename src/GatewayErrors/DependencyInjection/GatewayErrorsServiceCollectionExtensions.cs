@@ -61,6 +61,7 @@ public static class GatewayErrorsServiceCollectionExtensions
         services.TryAddSingleton<FailureReporter>();
         services.TryAddSingleton<UpstreamConcurrencyLimits>();
         services.TryAddSingleton<IUpstreamNameResolver, DnsNameResolver>();
+        ResilienceServices.Add(services);
         return services;
     }
 }

@@ -25,6 +25,7 @@ internal sealed class GatewayErrorsMiddleware
     private readonly FailureReporter _reporter;
     private readonly TimeProvider _timeProvider;
     private readonly IProblemDetailsService? _problemDetails;
+    private readonly UpstreamAvailability? _availability;
 
     public GatewayErrorsMiddleware(RequestDelegate next, IOptionsMonitor<GatewayErrorsOptions> options, FailureReporter reporter,
         TimeProvider timeProvider, IServiceProvider services)
@@ -34,10 +35,17 @@ internal sealed class GatewayErrorsMiddleware
         _reporter = reporter;
         _timeProvider = timeProvider;
         _problemDetails = services.GetService<IProblemDetailsService>();
+        _availability = services.GetService<UpstreamAvailability>();
     }
 
     public Task Invoke(HttpContext context)
     {
+        if (_availability?.FindUnavailable(context) is { } unavailable)
+        {
+            // The route's upstream has an open or isolated circuit: answer before the endpoint runs, nothing thrown.
+            return AnswerUnavailableAsync(context, unavailable);
+        }
+
         Task next;
         try
         {
@@ -103,6 +111,15 @@ internal sealed class GatewayErrorsMiddleware
             return Task.CompletedTask;
         }
 
+        _reporter.Report(context, failure, status, traceId);
+        return WriteAsync(context, options, failure, status, traceId);
+    }
+
+    private Task AnswerUnavailableAsync(HttpContext context, UpstreamFailure failure)
+    {
+        var options = _options.CurrentValue;
+        var status = StatusFor(options, failure.ErrorType);
+        var traceId = TraceIdOf(context);
         _reporter.Report(context, failure, status, traceId);
         return WriteAsync(context, options, failure, status, traceId);
     }
