@@ -8,8 +8,8 @@ namespace GatewayErrors.Tests.Diagnostics;
 
 public sealed class FailureLogSummarizerTests
 {
-    private const int FullEntry = 1;
-    private const int Summary = 200;
+    internal const int FullEntry = 1;
+    internal const int Summary = 200;
 
     [Fact]
     public async Task BurstOfThousandsOfFailures_OneFullEntryPerCause_SummariesAddUp()
