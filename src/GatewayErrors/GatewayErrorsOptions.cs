@@ -84,4 +84,10 @@ public sealed class GatewayErrorsOptions
     /// Development unless set. Never shown in Production unless set to <see langword="true"/>.
     /// </value>
     public bool? ShowTroubleshooting { get; set; }
+
+    /// <summary>
+    /// Gets the diagnostics settings: log summarising, health checks and the diagnostics endpoint
+    /// (configuration key <c>GatewayErrors:Diagnostics</c>).
+    /// </summary>
+    public GatewayDiagnosticsOptions Diagnostics { get; } = new();
 }

@@ -64,6 +64,7 @@ public static class GatewayErrorsServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GatewayErrorsOptions>, ErrorPageOptionsValidator>());
         services.TryAddSingleton<ErrorPageRenderer>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ErrorPageStartupCheck>());
+        ResilienceServices.Add(services);
         return services;
     }
 }

@@ -26,6 +26,7 @@ internal sealed class GatewayErrorsMiddleware
     private readonly TimeProvider _timeProvider;
     private readonly IProblemDetailsService? _problemDetails;
     private readonly ErrorPageRenderer _pages;
+    private readonly UpstreamAvailability? _availability;
 
     public GatewayErrorsMiddleware(RequestDelegate next, IOptionsMonitor<GatewayErrorsOptions> options, FailureReporter reporter,
         TimeProvider timeProvider, IServiceProvider services)
@@ -36,10 +37,17 @@ internal sealed class GatewayErrorsMiddleware
         _timeProvider = timeProvider;
         _problemDetails = services.GetService<IProblemDetailsService>();
         _pages = services.GetRequiredService<ErrorPageRenderer>();
+        _availability = services.GetService<UpstreamAvailability>();
     }
 
     public Task Invoke(HttpContext context)
     {
+        if (_availability?.FindUnavailable(context) is { } unavailable)
+        {
+            // The route's upstream has an open or isolated circuit: answer before the endpoint runs, nothing thrown.
+            return AnswerUnavailableAsync(context, unavailable);
+        }
+
         Task next;
         try
         {
@@ -105,6 +113,15 @@ internal sealed class GatewayErrorsMiddleware
             return Task.CompletedTask;
         }
 
+        _reporter.Report(context, failure, status, traceId);
+        return WriteAsync(context, options, failure, status, traceId);
+    }
+
+    private Task AnswerUnavailableAsync(HttpContext context, UpstreamFailure failure)
+    {
+        var options = _options.CurrentValue;
+        var status = StatusFor(options, failure.ErrorType);
+        var traceId = TraceIdOf(context);
         _reporter.Report(context, failure, status, traceId);
         return WriteAsync(context, options, failure, status, traceId);
     }

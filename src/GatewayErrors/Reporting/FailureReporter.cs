@@ -10,10 +10,12 @@ namespace GatewayErrors;
 internal sealed class FailureReporter
 {
     private readonly ILogger _logger;
+    private readonly FailureDiagnostics? _diagnostics;
 
-    public FailureReporter(ILogger<FailureReporter> logger)
+    public FailureReporter(ILogger<FailureReporter> logger, FailureDiagnostics? diagnostics = null)
     {
         _logger = logger;
+        _diagnostics = diagnostics;
     }
 
     public ILogger Logger => _logger;
@@ -23,7 +25,10 @@ internal sealed class FailureReporter
         context.Features.Set<IGatewayErrorFeature>(new GatewayErrorFeature(failure, statusCode));
 
         var name = ErrorTypes.Get(failure.ErrorType).Name;
-        if (_logger.IsEnabled(LogLevel.Warning))
+
+        // Metrics and statistics count every failure; repeats within the summary window are counted, not logged.
+        var logInFull = _diagnostics?.Record(failure, name, statusCode) ?? true;
+        if (logInFull && _logger.IsEnabled(LogLevel.Warning))
         {
             var cause = Cause(failure.Exception);
             Log.UpstreamFailure(_logger, failure.Upstream ?? "(unknown)", name, statusCode, context.Request.Method, context.Request.Path.Value ?? "/",
