@@ -140,7 +140,7 @@ internal static class ErrorAdvice
                 "Check the upstream's load, connection pools and thread pool; scale out or cache if it is saturated.",
             ]);
         Add(GatewayErrorType.DestinationUnavailable, FailedHop.Upstream, "Unavailable",
-            "It may be down for maintenance or recovering from a problem; this site holds requests back until it is healthy again.",
+            "It may be down for maintenance, overloaded, or recovering from a problem.",
             [Later],
             [
                 "Check the upstream's health: is it running, and did a deploy or maintenance start?",

@@ -24,15 +24,18 @@ internal sealed class FailureReporter
     {
         context.Features.Set<IGatewayErrorFeature>(new GatewayErrorFeature(failure, statusCode));
 
-        var name = ErrorTypes.Get(failure.ErrorType).Name;
+        var type = ErrorTypes.Get(failure.ErrorType);
+        var name = type.Name;
 
         // Metrics and statistics count every failure; repeats within the summary window are counted, not logged.
         var logInFull = _diagnostics?.Record(failure, name, statusCode) ?? true;
         if (logInFull && _logger.IsEnabled(LogLevel.Warning))
         {
+            // A failure decided without an exception (an open circuit answered before the endpoint ran, a 5xx treated
+            // as a failure) is described by its type, so the entry never reads "(null): (null)".
             var cause = Cause(failure.Exception);
             Log.UpstreamFailure(_logger, failure.Upstream ?? "(unknown)", name, statusCode, context.Request.Method, context.Request.Path.Value ?? "/",
-                (long?)failure.Elapsed?.TotalMilliseconds, cause?.GetType().Name, cause?.Message, traceId);
+                (long?)failure.Elapsed?.TotalMilliseconds, cause?.GetType().Name ?? "NoException", cause?.Message ?? type.Summary, traceId);
         }
 
         if (Activity.Current is { } activity)

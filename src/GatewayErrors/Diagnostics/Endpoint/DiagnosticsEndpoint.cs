@@ -216,6 +216,6 @@ internal sealed record UpstreamReport(string Name, string DisplayName, CircuitSt
 {
     /// <summary>Gets what to check: for the last error, or for the open circuit when nothing failed through the middleware yet.</summary>
     public IReadOnlyList<string> Steps => Failures?.Last is { } last
-        ? TroubleshootingSteps.For(last.ErrorType)
-        : State is CircuitState.Open or CircuitState.Isolated ? TroubleshootingSteps.For(GatewayErrorType.DestinationUnavailable) : [];
+        ? ErrorAdvice.Get(last.ErrorType).Owner
+        : State is CircuitState.Open or CircuitState.Isolated ? ErrorAdvice.Get(GatewayErrorType.DestinationUnavailable).Owner : [];
 }
