@@ -187,15 +187,17 @@ internal sealed class GatewayErrorsMiddleware
                     break;
             }
         }
-        catch (Exception writeFailure) when (!context.RequestAborted.IsCancellationRequested)
+        catch (Exception writeFailure)
         {
-            // The error path must not throw: a second exception here would turn a 502 into a 500 or worse.
-            Log.ErrorResponseFailed(_reporter.Logger, writeFailure, status, failure.Upstream ?? "(unknown)", traceId);
+            // The error path must not throw: a second exception here would turn a 502 into a 500 or worse. A client
+            // that left while the page was written (cancellation, or an I/O error on its closed connection) is not
+            // worth an error entry.
+            if (!context.RequestAborted.IsCancellationRequested)
+            {
+                Log.ErrorResponseFailed(_reporter.Logger, writeFailure, status, failure.Upstream ?? "(unknown)", traceId);
+            }
+
             context.Abort();
-        }
-        catch (OperationCanceledException)
-        {
-            // The client left while the error page was being written; nothing more to do.
         }
     }
 

@@ -48,15 +48,17 @@ internal sealed class FailureReporter
     }
 
     /// <summary>
-    /// The exception whose message best names the cause: the first <see cref="TimeoutException"/> in the chain (its
-    /// message says which timeout elapsed, while the exceptions under it only say "operation canceled"), otherwise
-    /// the innermost one.
+    /// The exception whose message best names the cause: the first <see cref="TimeoutException"/> (its message says
+    /// which timeout elapsed, while the exceptions under it only say "operation canceled") or Polly rejection in the
+    /// chain, otherwise the innermost one.
     /// </summary>
     internal static Exception? Cause(Exception? exception)
     {
         for (var current = exception; current is not null; current = current.InnerException)
         {
-            if (current is TimeoutException)
+            // An open circuit's BrokenCircuitException wraps the failure that opened it; the entry is about the
+            // circuit, so say so rather than repeat an older connection error.
+            if (current is TimeoutException or Polly.ExecutionRejectedException)
             {
                 return current;
             }
