@@ -33,7 +33,7 @@ internal static class FaqSnippets
         #endregion
     }
 
-    // docs/faq.md, "An upstream 404 became a 502".
+    // docs/faq.md, "What happens to an upstream 404?".
     public static void Upstream404(WebApplication app)
     {
         #region snippet: faq-upstream-404
@@ -42,10 +42,10 @@ internal static class FaqSnippets
             using var response = await http.CreateClient("catalog").GetAsync($"products/{Uri.EscapeDataString(id)}");
             if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
             {
-                return Results.NotFound();
+                return Results.NotFound();        // the upstream's answer, passed on
             }
 
-            response.EnsureSuccessStatusCode();   // anything else unexpected is a gateway error
+            response.EnsureSuccessStatusCode();   // a 5xx: a gateway error (502, or 503); another 4xx: this app's 500
             return Results.Text(await response.Content.ReadAsStringAsync(), "application/json");
         });
         #endregion
