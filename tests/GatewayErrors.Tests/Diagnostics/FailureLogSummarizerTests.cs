@@ -24,8 +24,8 @@ public sealed class FailureLogSummarizerTests
         };
 
         await Task.WhenAll(burst.Select(b => Task.Run(() => Parallel.For(0, b.Count, _ => Report(reporter, b.Upstream, b.Type)))));
-        var fullDuringBurst = logs.WithEventId(FullEntry).Count();
-        var summariesDuringBurst = logs.WithEventId(Summary).Count();
+        var fullDuringBurst = logs.WithEventId(FullEntry).Count;
+        var summariesDuringBurst = logs.WithEventId(Summary).Count;
         time.Advance(TimeSpan.FromSeconds(11));
 
         Assert.Equal(3, fullDuringBurst);
@@ -67,7 +67,7 @@ public sealed class FailureLogSummarizerTests
             Report(reporter, "catalog", GatewayErrorType.ConnectionRefused);
         }
 
-        Assert.Equal(5, logs.WithEventId(FullEntry).Count());
+        Assert.Equal(5, logs.WithEventId(FullEntry).Count);
         Assert.Empty(logs.WithEventId(Summary));
     }
 
