@@ -64,15 +64,30 @@ internal sealed class GatewayErrorsMiddleware
 
     private async Task AwaitNextAsync(HttpContext context, Task next)
     {
-        ExceptionDispatchInfo captured;
-        try
+        // Exceptions are what an outage costs: read a fault from the task instead of rethrowing it to catch it again.
+        await next.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (next.IsCompletedSuccessfully)
         {
-            await next.ConfigureAwait(false);
             return;
         }
-        catch (Exception exception)
+
+        ExceptionDispatchInfo captured;
+        if (next.Exception?.InnerExceptions is [var fault])
         {
-            captured = ExceptionDispatchInfo.Capture(exception);
+            captured = ExceptionDispatchInfo.Capture(fault);
+        }
+        else
+        {
+            // Cancelled, or several faults: let await build the exception it would have thrown.
+            try
+            {
+                await next.ConfigureAwait(false);
+                return;
+            }
+            catch (Exception exception)
+            {
+                captured = ExceptionDispatchInfo.Capture(exception);
+            }
         }
 
         await HandleAsync(context, captured).ConfigureAwait(false);
