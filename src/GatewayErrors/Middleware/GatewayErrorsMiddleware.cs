@@ -199,7 +199,8 @@ internal sealed class GatewayErrorsMiddleware
 
                 default:
                     response.ContentType = PlainTextBody.ContentType;
-                    await response.WriteAsync(PlainTextBody.Render(error), context.RequestAborted).ConfigureAwait(false);
+                    PlainTextBody.Write(response.BodyWriter, error);
+                    await response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
                     break;
             }
         }

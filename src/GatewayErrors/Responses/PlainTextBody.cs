@@ -1,56 +1,93 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Globalization;
 using System.Text;
+using System.Text.Unicode;
 
 namespace GatewayErrors;
 
 /// <summary>The plain text body, for curl, scripts and anything that did not ask for HTML or JSON.</summary>
+/// <remarks>Written straight into the response as UTF-8: an outage sends this to every script at once.</remarks>
 internal static class PlainTextBody
 {
     public const string ContentType = "text/plain; charset=utf-8";
 
-    public static string Render(ErrorResponse error)
+    public static void Write(IBufferWriter<byte> writer, ErrorResponse error)
     {
-        var text = new StringBuilder(256)
-            .Append(error.StatusCode).Append(' ').Append(error.ReasonPhrase).Append(": ").Append(error.Type.Title).Append('\n')
-            .Append(error.Type.Summary).Append('\n');
+        var span = writer.GetSpan(16);
+        Utf8Formatter.TryFormat(error.StatusCode, span, out var written);
+        writer.Advance(written);
+        Text(writer, " ");
+        Text(writer, error.ReasonPhrase);
+        Text(writer, ": ");
+        Text(writer, error.Type.Title);
+        Text(writer, "\n");
+        Text(writer, error.Type.Summary);
+        Text(writer, "\n");
         if (error.RetryAfterSeconds is { } seconds)
         {
-            text.Append("Retry after: ").Append(seconds).Append(" seconds\n");
+            span = writer.GetSpan(64);
+            Utf8.TryWrite(span, CultureInfo.InvariantCulture, $"Retry after: {seconds} seconds\n", out written);
+            writer.Advance(written);
         }
 
-        text.Append("Upstream: ").Append(StripControl(error.UpstreamDisplayName)).Append('\n')
-            .Append("Error type: ").Append(error.Type.Name).Append('\n')
-            .Append("Trace id: ").Append(error.TraceId).Append('\n')
-            .Append("Time (UTC): ").Append(error.Timestamp.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+        Line(writer, "Upstream: ", error.UpstreamDisplayName);
+        Line(writer, "Error type: ", error.Type.Name);
+        Line(writer, "Trace id: ", error.TraceId);
+        Text(writer, "Time (UTC): ");
+        span = writer.GetSpan(32);
+        error.Timestamp.UtcDateTime.TryFormat(span, out written, "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+        writer.Advance(written);
+        Text(writer, "\n");
         if (error.NextHop is not null)
         {
-            text.Append("Next hop: ").Append(StripControl(error.NextHop)).Append('\n');
+            Line(writer, "Next hop: ", error.NextHop);
         }
 
         if (error.Detail is not null)
         {
-            text.Append("Detail: ").Append(StripControl(error.Detail)).Append('\n');
+            Line(writer, "Detail: ", error.Detail);
         }
-
-        return text.ToString();
     }
 
-    // Control characters (CR, LF, escape sequences) from an exception message could forge lines in a terminal.
-    private static string StripControl(string value)
+    public static string Render(ErrorResponse error)
     {
-        if (!value.AsSpan().ContainsAnyInRange('\0', '\x1f') && !value.Contains('\x7f', StringComparison.Ordinal))
-        {
-            return value;
-        }
+        var writer = new ArrayBufferWriter<byte>(512);
+        Write(writer, error);
+        return Encoding.UTF8.GetString(writer.WrittenSpan);
+    }
 
-        var chars = value.ToCharArray();
-        for (var i = 0; i < chars.Length; i++)
+    private static void Line(IBufferWriter<byte> writer, string label, string value)
+    {
+        Text(writer, label);
+        Text(writer, WithoutControlCharacters(value));
+        Text(writer, "\n");
+    }
+
+    private static void Text(IBufferWriter<byte> writer, string value)
+    {
+        var span = writer.GetSpan(Encoding.UTF8.GetMaxByteCount(value.Length));
+        writer.Advance(Encoding.UTF8.GetBytes(value, span));
+    }
+
+    // Control characters (CR, LF, escape sequences) in an exception message or a name could forge lines or drive
+    // a terminal: each becomes a space. Values rarely have any, so the copy is only made when one is there.
+    private static string WithoutControlCharacters(string value)
+    {
+        foreach (var c in value)
         {
-            if (char.IsControl(chars[i]))
+            if (char.IsControl(c))
             {
-                chars[i] = ' ';
+                return string.Create(value.Length, value, static (chars, source) =>
+                {
+                    for (var i = 0; i < source.Length; i++)
+                    {
+                        chars[i] = char.IsControl(source[i]) ? ' ' : source[i];
+                    }
+                });
             }
         }
 
-        return new string(chars);
+        return value;
     }
 }

@@ -1,3 +1,4 @@
+using GatewayErrors;
 using LoadApp;
 using Polly;
 
@@ -31,6 +32,19 @@ else
     builder.Services.AddGatewayErrors();
     builder.Services.AddHttpClient("upstream", c => c.BaseAddress = upstreams.Ok).AddGatewayErrorsHandler();
     builder.Services.AddHttpClient("refused", c => c.BaseAddress = upstreams.Refused).AddGatewayErrorsHandler();
+
+    // GatewayErrors' own pipeline on a refusing upstream, with a breaker that opens after two failures and stays
+    // open for the whole run: the "outage, circuit open" scenario as an app using AddGatewayResilience runs it.
+    builder.Services.AddGatewayErrors(static o =>
+    {
+        var outage = new GatewayUpstreamOptions();
+        outage.Resilience.Retry.MaxRetryAttempts = 0;
+        outage.Resilience.CircuitBreaker.FailureRatio = 0.5;
+        outage.Resilience.CircuitBreaker.MinimumThroughput = 2;
+        outage.Resilience.CircuitBreaker.BreakDuration = TimeSpan.FromHours(12);
+        o.Upstreams["outage"] = outage;
+    });
+    builder.Services.AddHttpClient("outage", c => c.BaseAddress = upstreams.Refused).AddGatewayErrorsHandler().AddGatewayResilience();
 }
 
 var app = builder.Build();
@@ -66,6 +80,28 @@ app.MapGet("/ge/circuit", static async (ResiliencePipeline circuit, IHttpClientF
         static (client, token) => new ValueTask<string>(client.GetStringAsync("/", token)),
         clients.CreateClient("upstream"),
         aborted));
+
+// The same outage through GatewayErrors' pipeline: the route names its upstream, so with the circuit open the
+// middleware answers 503 before the endpoint runs, without an exception.
+app.MapGet("/ge/outage", static (IHttpClientFactory clients, CancellationToken aborted)
+    => clients.CreateClient("outage").GetStringAsync("/", aborted))
+    .WithGatewayUpstreams("outage");
+
+if (!aspNet)
+{
+    // Open the circuit the way it opens in production: by failing calls.
+    var outageClient = app.Services.GetRequiredService<IHttpClientFactory>().CreateClient("outage");
+    for (var i = 0; i < 2; i++)
+    {
+        try
+        {
+            await outageClient.GetStringAsync("/");
+        }
+        catch (HttpRequestException)
+        {
+        }
+    }
+}
 
 await app.RunAsync();
 await upstreams.DisposeAsync();

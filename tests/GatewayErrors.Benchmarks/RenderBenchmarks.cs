@@ -1,0 +1,123 @@
+using System.Buffers;
+using System.Text.Json;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace GatewayErrors.Benchmarks;
+
+/// <summary>
+/// Target 4 (rendering): each body kind for one failure, written into a reused buffer, so the numbers are the
+/// renderer's own cost. The Handlebars render per request (what the page cache replaced) is the baseline.
+/// </summary>
+[MemoryDiagnoser]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
+public class RenderBenchmarks
+{
+    private const string HtmlCategory = "Html";
+    private const string OtherCategory = "ProblemJsonAndText";
+
+    private static readonly JsonWriterOptions JsonOptions = new() { Indented = false };
+
+    private readonly ArrayBufferWriter<byte> _buffer = new(32 * 1024);
+    private ServiceProvider _builtIn = null!;
+    private ServiceProvider _custom = null!;
+    private ErrorPageRenderer _builtInRenderer = null!;
+    private ErrorPageRenderer _customRenderer = null!;
+    private ErrorResponse _error = null!;
+    private Utf8JsonWriter _json = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _builtIn = Services(null);
+        _custom = Services(o => o.Templates["502"] = "<!DOCTYPE html><html lang=\"en\"><head><title>{{statusCode}} {{title}}</title></head>"
+            + "<body><main><h1>{{title}}</h1><p>{{summary}}</p><p>{{retryText}}</p><p>Reference {{traceId}} at {{timestampUtc}}</p>"
+            + "<ol>{{#each visitorAdvice}}<li>{{this}}</li>{{/each}}</ol></main></body></html>");
+        _builtInRenderer = _builtIn.GetRequiredService<ErrorPageRenderer>();
+        _customRenderer = _custom.GetRequiredService<ErrorPageRenderer>();
+        _builtInRenderer.Initialize();
+        _customRenderer.Initialize();
+        var type = ErrorTypes.Get(GatewayErrorType.ConnectionRefused);
+        _error = new ErrorResponse
+        {
+            StatusCode = 502,
+            ReasonPhrase = "Bad Gateway",
+            Type = type,
+            UpstreamDisplayName = "catalog",
+            TraceId = "4bf92f3577b34da6a3ce929d0e0e4736",
+            Timestamp = new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero),
+            Method = "GET",
+            Path = "/products/42",
+        };
+        _json = new Utf8JsonWriter(_buffer, JsonOptions);
+
+        // Fill the page caches, as the first failed request does.
+        BuiltInPage();
+        CustomTemplatePage();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _json.Dispose();
+        _builtIn.Dispose();
+        _custom.Dispose();
+    }
+
+    [Benchmark(Baseline = true), BenchmarkCategory(HtmlCategory)]
+    public string BuiltInPage_HandlebarsPerRequest() => _builtInRenderer.Render(_error);
+
+    [Benchmark, BenchmarkCategory(HtmlCategory)]
+    public int BuiltInPage()
+    {
+        _buffer.ResetWrittenCount();
+        _builtInRenderer.Write(_buffer, _error);
+        return _buffer.WrittenCount;
+    }
+
+    [Benchmark, BenchmarkCategory(HtmlCategory)]
+    public int CustomTemplatePage()
+    {
+        _buffer.ResetWrittenCount();
+        _customRenderer.Write(_buffer, _error);
+        return _buffer.WrittenCount;
+    }
+
+    [Benchmark(Baseline = true), BenchmarkCategory(OtherCategory)]
+    public int ProblemJson()
+    {
+        _buffer.ResetWrittenCount();
+        _json.Reset(_buffer);
+        ProblemDetailsBody.Write(_json, ProblemDetailsBody.Create(_error));
+        _json.Flush();
+        return _buffer.WrittenCount;
+    }
+
+    [Benchmark, BenchmarkCategory(OtherCategory)]
+    public int PlainText()
+    {
+        _buffer.ResetWrittenCount();
+        PlainTextBody.Write(_buffer, _error);
+        return _buffer.WrittenCount;
+    }
+
+    private static ServiceProvider Services(Action<GatewayErrorsOptions>? configure)
+    {
+        var services = new ServiceCollection()
+            .AddSingleton<IConfiguration>(new ConfigurationBuilder().Build())
+            .AddLogging();
+        if (configure is null)
+        {
+            services.AddGatewayErrors();
+        }
+        else
+        {
+            services.AddGatewayErrors(configure);
+        }
+
+        return services.BuildServiceProvider();
+    }
+}
