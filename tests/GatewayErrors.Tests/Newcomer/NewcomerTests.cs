@@ -31,13 +31,24 @@ public sealed partial class NewcomerTests
     [Fact]
     public void PackageReadme_QuickStart_IsTheReadmeQuickStart()
     {
-        // The package page on nuget.org shows PACKAGE.md, not README.md; the test below runs the README's block, so
-        // the two must be the same code.
+        // The package page on nuget.org shows PACKAGE.md; the test below runs the README's block, so both must be the
+        // same code.
         var readme = ReadmeQuickStart.FirstBlock(File.ReadAllText(RepositoryRoot.Combine("README.md")), "csharp", "README.md");
         var package = ReadmeQuickStart.FirstBlock(
             File.ReadAllText(RepositoryRoot.Combine("src", "GatewayErrors", "PACKAGE.md")), "csharp", "src/GatewayErrors/PACKAGE.md");
 
         Assert.Equal(readme, package);
+    }
+
+    [Fact]
+    public void MinimalSample_Program_IsTheReadmeQuickStart()
+    {
+        // The sample builds with the solution, so a quick start that stops compiling fails every build, not only the
+        // slow test below.
+        var readme = ReadmeQuickStart.FirstBlock(File.ReadAllText(RepositoryRoot.Combine("README.md")), "csharp", "README.md");
+        var program = File.ReadAllText(RepositoryRoot.Combine("samples", "Minimal", "Program.cs")).ReplaceLineEndings("\n");
+
+        Assert.Equal(readme, program);
     }
 
     [Fact]

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace GatewayErrors.Tests.Newcomer;
+namespace GatewayErrors.Tests.TestSupport;
 
 /// <summary>
 /// Runs the <c>dotnet</c> CLI as a newcomer would, capturing its output for failure messages, and always ends the
