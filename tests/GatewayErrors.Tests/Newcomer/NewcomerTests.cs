@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using GatewayErrors.Tests.TestSupport;
 using GatewayErrors.Tests.Upstreams;
+using Xunit.Abstractions;
 using Xunit.Sdk;
 
 namespace GatewayErrors.Tests.Newcomer;
@@ -27,6 +28,11 @@ public sealed class NewcomerCollectionDefinition
 public sealed partial class NewcomerTests
 {
     private const string PackageId = "GatewayErrors";
+
+    private readonly ITestOutputHelper _output;
+    private readonly System.Diagnostics.Stopwatch _clock = new();
+
+    public NewcomerTests(ITestOutputHelper output) => _output = output;
 
     [Fact]
     public void PackageReadme_QuickStart_IsTheReadmeQuickStart()
@@ -76,8 +82,9 @@ public sealed partial class NewcomerTests
         }
     }
 
-    private static async Task RunAsync(ReadmeQuickStart readme, string work)
+    private async Task RunAsync(ReadmeQuickStart readme, string work)
     {
+        _clock.Start();
         var feed = Directory.CreateDirectory(Path.Combine(work, "feed")).FullName;
         var appDirectory = Path.Combine(work, "app");
         // A package cache of its own: the newcomer's restore must find everything in the feed or the registry, and
@@ -93,24 +100,29 @@ public sealed partial class NewcomerTests
             $"-p:VersionSuffix={suffix}", "--artifacts-path", Path.Combine(work, "artifacts"));
         var nupkg = Directory.GetFiles(feed, $"{PackageId}.*.nupkg").Single();
         var version = Path.GetFileNameWithoutExtension(nupkg)[(PackageId.Length + 1)..];
+        Step($"packed {version}");
         Assert.EndsWith(suffix, version, StringComparison.Ordinal);
 
         // 2. The machine's own package sources, for the package's dependencies (Polly.Core).
         var sources = await MachineSourcesAsync(work);
+        Step("listed the machine's package sources");
 
         // 3. A fresh app, as `dotnet new web` makes it.
         await DotnetProcess.RunAsync(work, newcomer, TimeSpan.FromMinutes(2),
             "new", "web", "-o", appDirectory, "-n", "NewcomerApp", "--no-restore", "--no-update-check");
+        Step("dotnet new web");
 
         // 4. Add the package from the feed only: GatewayErrors maps to the feed and nowhere else.
         await File.WriteAllTextAsync(Path.Combine(appDirectory, "nuget.config"), NuGetConfig(feed, sources));
         await DotnetProcess.RunAsync(appDirectory, newcomer, TimeSpan.FromMinutes(3), "add", "package", PackageId, "--version", version);
+        Step("dotnet add package");
         var restoredFrom = await RestoredSourceAsync(Path.Combine(work, "packages"), version);
         Assert.True(PathsEqual(restoredFrom, feed), $"{PackageId} {version} was restored from '{restoredFrom}', not from the local feed '{feed}'.");
 
         // 5. The README's quick start, exactly as written, is the whole Program.cs.
         await File.WriteAllTextAsync(Path.Combine(appDirectory, "Program.cs"), readme.Program);
         await DotnetProcess.RunAsync(appDirectory, newcomer, TimeSpan.FromMinutes(5), "build", "-tl:off");
+        Step("dotnet build");
 
         // 6. Run it against a refused upstream, the way the README says to (CatalogUrl), on a port Kestrel picks.
         await using var refused = await RefusedPort.StartAsync();
@@ -122,6 +134,7 @@ public sealed partial class NewcomerTests
         await using var app = DotnetProcess.Start(appDirectory, environment, "run", "--no-build", "--no-launch-profile");
         var listening = await app.WaitForLineAsync(static l => l.Contains("Now listening on:", StringComparison.Ordinal), TimeSpan.FromMinutes(2));
         var address = new Uri(ListeningAddress().Match(listening).Value);
+        Step($"dotnet run: listening on {address}");
 
         // 7. Ask the way an API client does, and hold the answer to what the README promises.
         using var client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(60) };
@@ -129,6 +142,7 @@ public sealed partial class NewcomerTests
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         using var response = await client.SendAsync(request);
         var body = await response.Content.ReadAsStringAsync();
+        Step($"GET /products: {(int)response.StatusCode}");
 
         var problems = Compare(readme, response, body);
         if (problems.Count > 0)
@@ -139,6 +153,9 @@ public sealed partial class NewcomerTests
                 + $"App output:\n{app.Output}");
         }
     }
+
+    /// <summary>Step times go to the test output: when CI gets slow, they say which step did.</summary>
+    private void Step(string what) => _output.WriteLine($"{_clock.Elapsed.TotalSeconds,6:0.0} s  {what}");
 
     private static List<string> Compare(ReadmeQuickStart readme, HttpResponseMessage response, string body)
     {
