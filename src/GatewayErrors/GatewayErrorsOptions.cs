@@ -1,3 +1,5 @@
+using Microsoft.Extensions.FileProviders;
+
 namespace GatewayErrors;
 
 /// <summary>
@@ -39,4 +41,53 @@ public sealed class GatewayErrorsOptions
     /// </summary>
     public IDictionary<string, GatewayUpstreamOptions> Upstreams { get; } =
         new Dictionary<string, GatewayUpstreamOptions>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Gets the branding shown on HTML error pages (configuration section <c>GatewayErrors:Branding</c>).</summary>
+    public GatewayErrorBrandingOptions Branding { get; } = new();
+
+    /// <summary>
+    /// Gets or sets the built-in theme, compared case-insensitively: <c>Default</c> (a card with a hop diagram, like a
+    /// CDN's error page), <c>Minimal</c> (plain type, no decoration) or <c>Console</c> (monospaced, status-board look).
+    /// </summary>
+    /// <value>Defaults to <c>Default</c>.</value>
+    public string Theme { get; set; } = "Default";
+
+    /// <summary>
+    /// Gets or sets the folder of custom <c>.hbs</c> templates, relative to the content root (or absolute). Changes to
+    /// the files are picked up without a restart.
+    /// </summary>
+    /// <value>Defaults to <see langword="null"/>: no template folder. When set, the folder must exist at start-up.</value>
+    public string? TemplatesPath { get; set; }
+
+    /// <summary>
+    /// Gets or sets a file provider that supplies custom <c>.hbs</c> templates, for example an
+    /// <see cref="EmbeddedFileProvider"/> over templates embedded in the app's assembly. Its templates take precedence
+    /// over the ones in <see cref="TemplatesPath"/>.
+    /// </summary>
+    /// <value>Defaults to <see langword="null"/>: none. Not bound from configuration.</value>
+    public IFileProvider? TemplateFileProvider { get; set; }
+
+    /// <summary>
+    /// Gets custom templates given as strings, keyed by template name without the <c>.hbs</c> extension
+    /// (<c>502</c>, <c>connection_refused</c>, <c>error</c>, <c>layout</c> or a partial's name). They take precedence
+    /// over <see cref="TemplateFileProvider"/> and <see cref="TemplatesPath"/>.
+    /// </summary>
+    /// <value>Empty by default. Names are compared case-insensitively.</value>
+    public IDictionary<string, string> Templates { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Gets or sets whether the page shows the "For the site owner" section: the likely causes and the first things to
+    /// check for the error type, plus the next hop and the exception message when details may be exposed.
+    /// </summary>
+    /// <value>
+    /// Defaults to <see langword="null"/>: follows <see cref="ExposeDetails"/>, which is true only in
+    /// Development unless set. Never shown in Production unless set to <see langword="true"/>.
+    /// </value>
+    public bool? ShowTroubleshooting { get; set; }
+
+    /// <summary>
+    /// Gets the diagnostics settings: log summarising, health checks and the diagnostics endpoint
+    /// (configuration key <c>GatewayErrors:Diagnostics</c>).
+    /// </summary>
+    public GatewayDiagnosticsOptions Diagnostics { get; } = new();
 }

@@ -40,4 +40,10 @@ public sealed class GatewayUpstreamOptions
     /// </summary>
     /// <value>Defaults to <see langword="null"/>: no limit. Must be at least 1 when set.</value>
     public int? MaxConcurrentRequests { get; set; }
+
+    /// <summary>
+    /// Gets the resilience pipeline settings (timeouts, retry, circuit breaker), used by clients that call
+    /// <c>AddGatewayResilience()</c> (configuration key <c>GatewayErrors:Upstreams:&lt;name&gt;:Resilience</c>).
+    /// </summary>
+    public GatewayResilienceOptions Resilience { get; } = new();
 }

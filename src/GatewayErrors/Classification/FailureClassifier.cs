@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Authentication;
+using Polly;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
 
@@ -47,6 +48,18 @@ internal static class FailureClassifier
                 type = GatewayErrorType.DestinationUnavailable;
                 retryAfter = broken.RetryAfter;
                 return true;
+
+            case ExecutionRejectedException:
+                // The remaining Polly rejection is the rate limiter (Polly.RateLimiting's RateLimiterRejectedException,
+                // which Microsoft.Extensions.Http.Resilience's standard handler uses): a local limit was reached.
+                type = GatewayErrorType.ConnectionLimitReached;
+                return true;
+
+            case HttpRequestException { StatusCode: < HttpStatusCode.InternalServerError, InnerException: null, HttpRequestError: HttpRequestError.Unknown }:
+                // EnsureSuccessStatusCode() on a 4xx: the upstream answered correctly that the request was wrong or the
+                // resource is missing. That is the app's business to handle, not a gateway failure.
+                type = default;
+                return false;
 
             case HttpRequestException request:
                 type = ClassifyRequestException(request, phase, out var received);

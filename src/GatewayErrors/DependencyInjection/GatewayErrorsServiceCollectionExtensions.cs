@@ -53,7 +53,7 @@ public static class GatewayErrorsServiceCollectionExtensions
             {
                 var environment = provider.GetService<IHostEnvironment>();
                 options.ExposeDetails ??= environment?.IsDevelopment() ?? false;
-                options.ProxyName ??= string.IsNullOrWhiteSpace(environment?.ApplicationName) ? "gateway" : environment.ApplicationName;
+                options.ProxyName ??= DefaultProxyName(environment?.ApplicationName);
             })
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GatewayErrorsOptions>, GatewayErrorsOptionsValidator>());
@@ -61,8 +61,21 @@ public static class GatewayErrorsServiceCollectionExtensions
         services.TryAddSingleton<FailureReporter>();
         services.TryAddSingleton<UpstreamConcurrencyLimits>();
         services.TryAddSingleton<IUpstreamNameResolver, DnsNameResolver>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GatewayErrorsOptions>, ErrorPageOptionsValidator>());
+        services.TryAddSingleton<ErrorPageRenderer>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ErrorPageStartupCheck>());
+        ResilienceServices.Add(services);
         return services;
     }
+
+    /// <summary>
+    /// The application name when it can go into a header as it is; otherwise "gateway". A user never set this value,
+    /// so it must never be the reason the app does not start.
+    /// </summary>
+    internal static string DefaultProxyName(string? applicationName)
+        => !string.IsNullOrWhiteSpace(applicationName) && applicationName.All(static c => c is >= ' ' and <= '~')
+            ? applicationName
+            : "gateway";
 }
 
 /// <summary>Marks that GatewayErrors' services were added; <c>UseGatewayErrors()</c> checks for it.</summary>

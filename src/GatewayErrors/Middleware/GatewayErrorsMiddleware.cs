@@ -25,6 +25,8 @@ internal sealed class GatewayErrorsMiddleware
     private readonly FailureReporter _reporter;
     private readonly TimeProvider _timeProvider;
     private readonly IProblemDetailsService? _problemDetails;
+    private readonly ErrorPageRenderer _pages;
+    private readonly UpstreamAvailability? _availability;
 
     public GatewayErrorsMiddleware(RequestDelegate next, IOptionsMonitor<GatewayErrorsOptions> options, FailureReporter reporter,
         TimeProvider timeProvider, IServiceProvider services)
@@ -34,10 +36,18 @@ internal sealed class GatewayErrorsMiddleware
         _reporter = reporter;
         _timeProvider = timeProvider;
         _problemDetails = services.GetService<IProblemDetailsService>();
+        _pages = services.GetRequiredService<ErrorPageRenderer>();
+        _availability = services.GetService<UpstreamAvailability>();
     }
 
     public Task Invoke(HttpContext context)
     {
+        if (_availability?.FindUnavailable(context) is { } unavailable)
+        {
+            // The route's upstream has an open or isolated circuit: answer before the endpoint runs, nothing thrown.
+            return AnswerUnavailableAsync(context, unavailable);
+        }
+
         Task next;
         try
         {
@@ -107,6 +117,15 @@ internal sealed class GatewayErrorsMiddleware
         return WriteAsync(context, options, failure, status, traceId);
     }
 
+    private Task AnswerUnavailableAsync(HttpContext context, UpstreamFailure failure)
+    {
+        var options = _options.CurrentValue;
+        var status = StatusFor(options, failure.ErrorType);
+        var traceId = TraceIdOf(context);
+        _reporter.Report(context, failure, status, traceId);
+        return WriteAsync(context, options, failure, status, traceId);
+    }
+
     internal static int StatusFor(GatewayErrorsOptions options, GatewayErrorType type)
         => options.StatusCodes.Count > 0 && options.StatusCodes.TryGetValue(type, out var status)
             ? status
@@ -155,7 +174,7 @@ internal sealed class GatewayErrorsMiddleware
             {
                 case ResponseBodyKind.Html:
                     response.ContentType = HtmlErrorPage.ContentType;
-                    await response.WriteAsync(HtmlErrorPage.Render(error), context.RequestAborted).ConfigureAwait(false);
+                    await response.WriteAsync(_pages.Render(error), context.RequestAborted).ConfigureAwait(false);
                     break;
 
                 case ResponseBodyKind.ProblemJson:
@@ -168,15 +187,17 @@ internal sealed class GatewayErrorsMiddleware
                     break;
             }
         }
-        catch (Exception writeFailure) when (!context.RequestAborted.IsCancellationRequested)
+        catch (Exception writeFailure)
         {
-            // The error path must not throw: a second exception here would turn a 502 into a 500 or worse.
-            Log.ErrorResponseFailed(_reporter.Logger, writeFailure, status, failure.Upstream ?? "(unknown)", traceId);
+            // The error path must not throw: a second exception here would turn a 502 into a 500 or worse. A client
+            // that left while the page was written (cancellation, or an I/O error on its closed connection) is not
+            // worth an error entry.
+            if (!context.RequestAborted.IsCancellationRequested)
+            {
+                Log.ErrorResponseFailed(_reporter.Logger, writeFailure, status, failure.Upstream ?? "(unknown)", traceId);
+            }
+
             context.Abort();
-        }
-        catch (OperationCanceledException)
-        {
-            // The client left while the error page was being written; nothing more to do.
         }
     }
 

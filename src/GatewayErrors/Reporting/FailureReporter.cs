@@ -10,10 +10,12 @@ namespace GatewayErrors;
 internal sealed class FailureReporter
 {
     private readonly ILogger _logger;
+    private readonly FailureDiagnostics? _diagnostics;
 
-    public FailureReporter(ILogger<FailureReporter> logger)
+    public FailureReporter(ILogger<FailureReporter> logger, FailureDiagnostics? diagnostics = null)
     {
         _logger = logger;
+        _diagnostics = diagnostics;
     }
 
     public ILogger Logger => _logger;
@@ -22,12 +24,18 @@ internal sealed class FailureReporter
     {
         context.Features.Set<IGatewayErrorFeature>(new GatewayErrorFeature(failure, statusCode));
 
-        var name = ErrorTypes.Get(failure.ErrorType).Name;
-        if (_logger.IsEnabled(LogLevel.Warning))
+        var type = ErrorTypes.Get(failure.ErrorType);
+        var name = type.Name;
+
+        // Metrics and statistics count every failure; repeats within the summary window are counted, not logged.
+        var logInFull = _diagnostics?.Record(failure, name, statusCode) ?? true;
+        if (logInFull && _logger.IsEnabled(LogLevel.Warning))
         {
+            // A failure decided without an exception (an open circuit answered before the endpoint ran, a 5xx treated
+            // as a failure) is described by its type, so the entry never reads "(null): (null)".
             var cause = Cause(failure.Exception);
             Log.UpstreamFailure(_logger, failure.Upstream ?? "(unknown)", name, statusCode, context.Request.Method, context.Request.Path.Value ?? "/",
-                (long?)failure.Elapsed?.TotalMilliseconds, cause?.GetType().Name, cause?.Message, traceId);
+                (long?)failure.Elapsed?.TotalMilliseconds, cause?.GetType().Name ?? "NoException", cause?.Message ?? type.Summary, traceId);
         }
 
         if (Activity.Current is { } activity)
@@ -40,15 +48,17 @@ internal sealed class FailureReporter
     }
 
     /// <summary>
-    /// The exception whose message best names the cause: the first <see cref="TimeoutException"/> in the chain (its
-    /// message says which timeout elapsed, while the exceptions under it only say "operation canceled"), otherwise
-    /// the innermost one.
+    /// The exception whose message best names the cause: the first <see cref="TimeoutException"/> (its message says
+    /// which timeout elapsed, while the exceptions under it only say "operation canceled") or Polly rejection in the
+    /// chain, otherwise the innermost one.
     /// </summary>
     internal static Exception? Cause(Exception? exception)
     {
         for (var current = exception; current is not null; current = current.InnerException)
         {
-            if (current is TimeoutException)
+            // An open circuit's BrokenCircuitException wraps the failure that opened it; the entry is about the
+            // circuit, so say so rather than repeat an older connection error.
+            if (current is TimeoutException or Polly.ExecutionRejectedException)
             {
                 return current;
             }

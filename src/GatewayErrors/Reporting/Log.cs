@@ -31,4 +31,31 @@ internal static partial class Log
         "Writing the {StatusCode} error response for upstream {Upstream} failed; the connection was aborted (trace {TraceId})",
         EventName = "ErrorResponseFailed")]
     public static partial void ErrorResponseFailed(ILogger logger, Exception exception, int statusCode, string upstream, string traceId);
+
+    // 100-199: HTML error pages (themes and custom templates).
+    [LoggerMessage(100, LogLevel.Information,
+        "Loaded {TemplateCount} custom error page template(s) ({Templates}) over the built-in {Theme} theme",
+        EventName = "ErrorPageTemplatesLoaded")]
+    public static partial void ErrorPageTemplatesLoaded(ILogger logger, int templateCount, string templates, string theme);
+
+    [LoggerMessage(101, LogLevel.Error,
+        "Error page template {Template} failed while rendering the {StatusCode} page; the built-in {Theme} page was sent instead. {ExceptionType}: {ExceptionMessage} (trace {TraceId})",
+        EventName = "ErrorPageTemplateFailed")]
+    public static partial void ErrorPageTemplateFailed(ILogger logger, string template, int statusCode, string theme, string exceptionType,
+        string exceptionMessage, string traceId);
+
+    [LoggerMessage(102, LogLevel.Error,
+        "Error page templates do not compile; {Fallback}. {Errors}",
+        EventName = "ErrorPageTemplatesInvalid")]
+    public static partial void ErrorPageTemplatesInvalid(ILogger logger, string fallback, string errors);
+
+    [LoggerMessage(103, LogLevel.Information,
+        "Reloaded {TemplateCount} custom error page template(s) after a change",
+        EventName = "ErrorPageTemplatesReloaded")]
+    public static partial void ErrorPageTemplatesReloaded(ILogger logger, int templateCount);
+
+    [LoggerMessage(104, LogLevel.Error,
+        "The built-in {Theme} error page failed to render; the basic page was sent instead (trace {TraceId})",
+        EventName = "BuiltInErrorPageFailed")]
+    public static partial void BuiltInErrorPageFailed(ILogger logger, Exception exception, string theme, string traceId);
 }

@@ -218,6 +218,11 @@ public sealed class FailureKindTests
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Equal("destination_unavailable", ProxyStatusError(response));
         Assert.InRange(response.Headers.RetryAfter?.Delta ?? TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30));
+
+        // The entry is about the circuit, not a repeat of the connection error that opened it.
+        var log = app.Logs.FromGatewayErrors.Last(e => e.EventId.Id == 1);
+        Assert.Equal("destination_unavailable", log.State["ErrorType"]);
+        Assert.Equal(nameof(BrokenCircuitException), log.State["ExceptionType"]);
     }
 
     [Fact]

@@ -118,4 +118,11 @@ public sealed class RegistrationTests
         using var app = builder.Build();
         return app.Services.GetRequiredService<IOptions<GatewayErrorsOptions>>().Value;
     }
+
+    [Theory]
+    [InlineData("Shop.Edge", "Shop.Edge")]
+    [InlineData("Boutique-\u00e9t\u00e9", "gateway")]
+    [InlineData("", "gateway")]
+    public void DefaultProxyName_IsTheApplicationNameOnlyWhenAHeaderCanCarryIt(string applicationName, string expected)
+        => Assert.Equal(expected, GatewayErrorsServiceCollectionExtensions.DefaultProxyName(applicationName));
 }

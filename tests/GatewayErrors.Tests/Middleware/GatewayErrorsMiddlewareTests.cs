@@ -301,4 +301,33 @@ public sealed class GatewayErrorsMiddlewareTests
         Assert.DoesNotContain("<script>", body, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("\"onmouseover", body, StringComparison.OrdinalIgnoreCase);
     }
+
+    [Fact]
+    public async Task Upstream4xxViaEnsureSuccessStatusCode_IsTheAppsBusiness()
+    {
+        await using var upstream = await OkUpstream.StartAsync();
+        await using var app = await GatewayTestApp.StartAsync(upstream.BaseAddress, s =>
+            s.Endpoints = endpoints => endpoints.Map("/missing", async (IHttpClientFactory factory) =>
+                await factory.CreateClient("catalog").GetStringAsync("status/404")));
+
+        // A 404 is a correct answer from a healthy upstream: not a 502, and not a gateway failure in the logs.
+        var exception = await Assert.ThrowsAsync<HttpRequestException>(() => app.GetAsync("/missing"));
+
+        Assert.Equal(HttpStatusCode.NotFound, exception.StatusCode);
+        Assert.Empty(app.Logs.FromGatewayErrors);
+    }
+
+    [Fact]
+    public async Task Upstream5xxViaEnsureSuccessStatusCode_Returns502WithReceivedStatus()
+    {
+        await using var upstream = await OkUpstream.StartAsync();
+        await using var app = await GatewayTestApp.StartAsync(upstream.BaseAddress, s =>
+            s.Endpoints = endpoints => endpoints.Map("/broken", async (IHttpClientFactory factory) =>
+                await factory.CreateClient("catalog").GetStringAsync("status/500")));
+
+        using var response = await app.GetAsync("/broken");
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Equal(500L, ProxyStatus(response)["received-status"]);
+    }
 }

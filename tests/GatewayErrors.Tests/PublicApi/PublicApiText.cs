@@ -135,7 +135,8 @@ internal static class PublicApiText
                     ? "<" + string.Join(", ", method.GetGenericArguments().Select(static a => a.Name)) + ">"
                     : "";
                 return $"{Modifiers(method)}{typeName}.{method.Name}{generic}({Parameters(method, context)}) -> "
-                    + TypeName(method.ReturnType, context.Create(method.ReturnParameter));
+                    + TypeName(method.ReturnType, context.Create(method.ReturnParameter))
+                    + (method.IsGenericMethodDefinition ? Constraints(method.GetGenericArguments()) : "");
 
             case PropertyInfo property:
                 var accessors = new StringBuilder();
@@ -227,6 +228,42 @@ internal static class PublicApiText
         return modifiers.ToString();
     }
 
+    /// <summary>Tightening or loosening a constraint breaks callers too: <c> where T : class, IFoo, new()</c>.</summary>
+    private static string Constraints(Type[] parameters)
+    {
+        var text = new StringBuilder();
+        foreach (var parameter in parameters)
+        {
+            var flags = parameter.GenericParameterAttributes;
+            var parts = new List<string>();
+            if (flags.HasFlag(GenericParameterAttributes.ReferenceTypeConstraint))
+            {
+                parts.Add("class");
+            }
+
+            if (flags.HasFlag(GenericParameterAttributes.NotNullableValueTypeConstraint))
+            {
+                parts.Add("struct");
+            }
+
+            parts.AddRange(parameter.GetGenericParameterConstraints()
+                .Where(static c => c != typeof(ValueType))
+                .Select(static c => TypeName(c, null))
+                .Order(StringComparer.Ordinal));
+            if (flags.HasFlag(GenericParameterAttributes.DefaultConstructorConstraint) && !flags.HasFlag(GenericParameterAttributes.NotNullableValueTypeConstraint))
+            {
+                parts.Add("new()");
+            }
+
+            if (parts.Count > 0)
+            {
+                text.Append(" where ").Append(parameter.Name).Append(" : ").Append(string.Join(", ", parts));
+            }
+        }
+
+        return text.ToString();
+    }
+
     private static string Access(bool isProtected) => isProtected ? "protected " : "";
 
     private static string Parameters(MethodBase method, NullabilityInfoContext context)
@@ -250,7 +287,20 @@ internal static class PublicApiText
         }
 
         var text = $"{prefix}{TypeName(type, context.Create(parameter))} {parameter.Name}";
-        return parameter.HasDefaultValue ? $"{text} = {Literal(parameter.RawDefaultValue)}" : text;
+        if (!parameter.HasDefaultValue)
+        {
+            return text;
+        }
+
+        var value = parameter.RawDefaultValue;
+        var shown = value switch
+        {
+            // `CancellationToken cancellationToken = default` has no constant: metadata stores null for a struct.
+            null when type.IsValueType && Nullable.GetUnderlyingType(type) is null => "default",
+            not null when type.IsEnum => Enum.GetName(type, value) is { } name ? $"{Name(type)}.{name}" : $"({Name(type)}){Literal(value)}",
+            _ => Literal(value),
+        };
+        return $"{text} = {shown}";
     }
 
     private static string Literal(object? value) => value switch

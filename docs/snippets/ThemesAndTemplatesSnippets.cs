@@ -1,0 +1,19 @@
+using Microsoft.Extensions.FileProviders;
+
+namespace DocSnippets;
+
+/// <summary>docs/themes-and-templates.md.</summary>
+internal static class ThemesAndTemplatesSnippets
+{
+    // docs/themes-and-templates.md, "Sources and precedence".
+    public static void TemplatesInCode(WebApplicationBuilder builder)
+    {
+        #region snippet: themes-templates-in-code
+        builder.Services.AddGatewayErrors(options =>
+        {
+            options.Templates["503"] = "<!DOCTYPE html><html lang=\"en\"><head>{{> gw-head}}</head><body><main><h1>Back soon</h1>{{> gw-reference}}</main></body></html>";
+            options.TemplateFileProvider = new EmbeddedFileProvider(typeof(Program).Assembly, "MyApp.ErrorPages");
+        });
+        #endregion
+    }
+}

@@ -1,0 +1,100 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+
+namespace GatewayErrors;
+
+/// <summary>
+/// Counts reported failures per upstream for the health checks and the diagnostics endpoint: totals per error type,
+/// the last failure, and an estimate of the failures within <see cref="GatewayDiagnosticsOptions.RecentWindow"/>.
+/// </summary>
+internal sealed class UpstreamFailureStatistics
+{
+    private readonly ConcurrentDictionary<string, Stats> _upstreams = new(StringComparer.OrdinalIgnoreCase);
+    private readonly IOptionsMonitor<GatewayErrorsOptions> _options;
+    private readonly TimeProvider _timeProvider;
+
+    public UpstreamFailureStatistics(IOptionsMonitor<GatewayErrorsOptions> options, TimeProvider timeProvider)
+    {
+        _options = options;
+        _timeProvider = timeProvider;
+    }
+
+    public IEnumerable<string> Upstreams => _upstreams.Keys;
+
+    public void Record(string upstream, UpstreamFailure failure, int statusCode)
+    {
+        var stats = _upstreams.GetOrAdd(upstream, static _ => new Stats());
+        var now = _timeProvider.GetUtcNow();
+        var window = _options.CurrentValue.Diagnostics.RecentWindow;
+        var cause = FailureReporter.Cause(failure.Exception);
+        var last = new LastFailure(now, failure.ErrorType, statusCode, cause?.GetType().Name, cause?.Message);
+
+        // Failures are already the slow path (an exception was thrown); a short lock keeps the buckets consistent.
+        lock (stats)
+        {
+            stats.Total++;
+            stats.ByType[(int)failure.ErrorType]++;
+            stats.Last = last;
+            Rotate(stats, now, window);
+            stats.Current++;
+        }
+    }
+
+    public UpstreamFailureSnapshot? Get(string upstream)
+    {
+        if (!_upstreams.TryGetValue(upstream, out var stats))
+        {
+            return null;
+        }
+
+        var now = _timeProvider.GetUtcNow();
+        var window = _options.CurrentValue.Diagnostics.RecentWindow;
+        lock (stats)
+        {
+            Rotate(stats, now, window);
+
+            // A sliding window estimated from two fixed ones: the previous bucket counts for the part still in range.
+            var elapsed = (now - stats.BucketStart) / window;
+            var recent = stats.Current + (long)Math.Round(stats.Previous * Math.Max(0, 1 - elapsed));
+            var byType = new Dictionary<GatewayErrorType, long>();
+            for (var i = 0; i < stats.ByType.Length; i++)
+            {
+                if (stats.ByType[i] > 0)
+                {
+                    byType[(GatewayErrorType)i] = stats.ByType[i];
+                }
+            }
+
+            return new UpstreamFailureSnapshot(stats.Total, recent, byType, stats.Last);
+        }
+    }
+
+    private static void Rotate(Stats stats, DateTimeOffset now, TimeSpan window)
+    {
+        var elapsed = now - stats.BucketStart;
+        if (elapsed < window)
+        {
+            return;
+        }
+
+        stats.Previous = elapsed < window * 2 ? stats.Current : 0;
+        stats.Current = 0;
+        stats.BucketStart = elapsed < window * 2 ? stats.BucketStart + window : now;
+    }
+
+    private sealed class Stats
+    {
+        public long Total;
+        public long[] ByType = new long[ErrorTypes.Count];
+        public LastFailure? Last;
+        public DateTimeOffset BucketStart;
+        public long Current;
+        public long Previous;
+    }
+}
+
+/// <summary>The last failure reported for an upstream.</summary>
+internal sealed record LastFailure(DateTimeOffset At, GatewayErrorType ErrorType, int StatusCode, string? ExceptionType, string? Message);
+
+/// <summary>What the statistics know about one upstream at one moment.</summary>
+internal sealed record UpstreamFailureSnapshot(long Total, long Recent, IReadOnlyDictionary<GatewayErrorType, long> ByType, LastFailure? Last);

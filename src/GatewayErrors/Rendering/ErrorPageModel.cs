@@ -1,0 +1,301 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Unicode;
+
+namespace GatewayErrors;
+
+/// <summary>
+/// What a page template sees (documented variable by variable in docs/themes-and-templates.md).
+/// </summary>
+/// <remarks>
+/// Every string here is already HTML-encoded, or built from a character set that needs no encoding, and the templates
+/// are compiled with Handlebars' own escaping off. So <c>{{x}}</c> and <c>{{{x}}}</c> write the same safe text: a
+/// custom template cannot make a request or upstream value live by using the triple-stash, and nothing is encoded
+/// twice. Values are safe in element text and in quoted attributes; URLs come only from validated options.
+/// </remarks>
+internal sealed class ErrorPageModel
+{
+    /// <summary>Encodes HTML-significant characters only, so names in any script stay readable and short.</summary>
+    internal static readonly HtmlEncoder Encoder = HtmlEncoder.Create(UnicodeRanges.All);
+
+    public required int StatusCode { get; init; }
+
+    public required string ReasonPhrase { get; init; }
+
+    public required string Title { get; init; }
+
+    public required string Summary { get; init; }
+
+    public required string Cause { get; init; }
+
+    public required string ErrorType { get; init; }
+
+    public required string Upstream { get; init; }
+
+    public required string FailedHop { get; init; }
+
+    public required string HopState { get; init; }
+
+    /// <summary>One sentence placing the failure on the path, naming the upstream.</summary>
+    public required string Where { get; init; }
+
+    public required IReadOnlyList<HopModel> Hops { get; init; }
+
+    public required IReadOnlyList<string> VisitorAdvice { get; init; }
+
+    public required IReadOnlyList<string> OwnerSteps { get; init; }
+
+    public required bool ShowTroubleshooting { get; init; }
+
+    public long? RetryAfterSeconds { get; init; }
+
+    public string? RetryAfterText { get; init; }
+
+    /// <summary>When to retry: <see cref="RetryAfterText"/> when Retry-After is known, else the error type's advice.</summary>
+    public required string RetryText { get; init; }
+
+    public required string TraceId { get; init; }
+
+    public required string TimestampUtc { get; init; }
+
+    public required string TimestampIso { get; init; }
+
+    public required string Method { get; init; }
+
+    public required string Path { get; init; }
+
+    public string? NextHop { get; init; }
+
+    public string? Detail { get; init; }
+
+    public required string Theme { get; init; }
+
+    public required string SiteName { get; init; }
+
+    public string? LogoUrl { get; init; }
+
+    public string? AccentColor { get; init; }
+
+    public string? SupportUrl { get; init; }
+
+    public string? SupportEmail { get; init; }
+
+    public string? SupportMailto { get; init; }
+
+    public string? StatusPageUrl { get; init; }
+
+    public bool HasSupport => SupportUrl is not null || SupportEmail is not null;
+
+    /// <summary>The page's output inside a custom <c>layout</c>; <see langword="null"/> elsewhere.</summary>
+    public string? Body { get; set; }
+
+    public static ErrorPageModel Create(ErrorResponse error, PageBranding branding)
+    {
+        var type = EncodedAdvice.Get(error.Type.Type);
+        var upstream = Encode(error.UpstreamDisplayName);
+        var seconds = error.RetryAfterSeconds;
+        var utc = error.Timestamp.UtcDateTime;
+        return new ErrorPageModel
+        {
+            StatusCode = error.StatusCode,
+            ReasonPhrase = Encode(error.ReasonPhrase),
+            Title = type.Title,
+            Summary = type.Summary,
+            Cause = type.Cause,
+            ErrorType = type.Name,
+            Upstream = upstream,
+            FailedHop = type.FailedHop,
+            HopState = type.HopState,
+            Hops = HopModel.Create(type, branding.SiteName, upstream),
+            Where = type.Advice.Hop switch
+            {
+                GatewayErrors.FailedHop.Site => "Your browser is working. This site held your request back to protect " + upstream + ", the service behind it.",
+                GatewayErrors.FailedHop.Upstream => "Your browser and this site are working. " + upstream + ", the service behind this site, is not.",
+                _ => "Your browser and this site are working. The problem is between this site and " + upstream + ", the service behind it.",
+            },
+            VisitorAdvice = type.Visitor,
+            OwnerSteps = type.Owner,
+            ShowTroubleshooting = branding.ShowTroubleshooting,
+            RetryAfterSeconds = seconds,
+            RetryAfterText = seconds is { } s ? RetryTextFor(s) : null,
+            RetryText = seconds is { } r ? RetryTextFor(r) : type.Retry,
+            TraceId = Encode(error.TraceId),
+            TimestampUtc = utc.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture),
+            TimestampIso = utc.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+            Method = SafeMethod(error.Method),
+            Path = SafePath(error.Path),
+            NextHop = error.NextHop is null ? null : Encode(error.NextHop),
+            Detail = error.Detail is null ? null : Encode(error.Detail),
+            Theme = branding.Theme,
+            SiteName = branding.SiteName,
+            LogoUrl = branding.LogoUrl,
+            AccentColor = branding.AccentColor,
+            SupportUrl = branding.SupportUrl,
+            SupportEmail = branding.SupportEmail,
+            SupportMailto = branding.SupportMailto,
+            StatusPageUrl = branding.StatusPageUrl,
+        };
+    }
+
+    /// <summary>A representative model for trying a template out at start-up and for docs.</summary>
+    internal static ErrorPageModel Sample(GatewayErrorType type, int status, PageBranding branding) => Create(
+        new ErrorResponse
+        {
+            StatusCode = status,
+            ReasonPhrase = Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status),
+            Type = ErrorTypes.Get(type),
+            UpstreamDisplayName = "catalog",
+            TraceId = "4bf92f3577b34da6a3ce929d0e0e4736",
+            Timestamp = new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero),
+            Method = "GET",
+            Path = "/sample",
+            RetryAfter = TimeSpan.FromSeconds(30),
+            NextHop = "catalog.internal:8080",
+            Detail = "Connection refused (catalog.internal:8080)",
+        },
+        branding);
+
+    internal static string Encode(string value) => Encoder.Encode(value);
+
+    internal static string RetryTextFor(long seconds) => seconds switch
+    {
+        <= 1 => "Try again in a second.",
+        < 120 => string.Create(CultureInfo.InvariantCulture, $"Try again in {seconds} seconds."),
+        _ => string.Create(CultureInfo.InvariantCulture, $"Try again in about {(seconds + 59) / 60} minutes."),
+    };
+
+    /// <summary>
+    /// The request path with every character outside RFC 3986's unreserved set percent-encoded per segment: safe in
+    /// text, in any attribute and as a URL (a hostile path cannot become <c>javascript:</c> or break out of quotes).
+    /// </summary>
+    internal static string SafePath(string path)
+    {
+        if (string.IsNullOrEmpty(path) || path == "/")
+        {
+            return "/";
+        }
+
+        var builder = new StringBuilder(path.Length + 16);
+        foreach (var segment in path.TrimStart('/').Split('/'))
+        {
+            builder.Append('/').Append(Uri.EscapeDataString(segment));
+        }
+
+        return builder.ToString();
+    }
+
+    /// <summary>Standard and extension methods are letters; anything else (tchar allows quotes) is not worth showing.</summary>
+    internal static string SafeMethod(string method)
+    {
+        foreach (var c in method)
+        {
+            if (!char.IsAsciiLetter(c))
+            {
+                return "";
+            }
+        }
+
+        return method;
+    }
+
+    /// <summary>The per-type strings, encoded once.</summary>
+    internal sealed class EncodedAdvice
+    {
+        private static readonly EncodedAdvice[] Table = Enum.GetValues<GatewayErrorType>().Select(static t => new EncodedAdvice(t)).ToArray();
+
+        private EncodedAdvice(GatewayErrorType type)
+        {
+            var info = ErrorTypes.Get(type);
+            var advice = ErrorAdvice.Get(type);
+            Advice = advice;
+            Title = Encode(info.Title);
+            Summary = Encode(info.Summary);
+            Name = Encode(info.Name);
+            Cause = Encode(advice.Cause);
+            HopState = Encode(advice.HopState);
+            FailedHop = advice.Hop switch
+            {
+                GatewayErrors.FailedHop.Site => "site",
+                GatewayErrors.FailedHop.Upstream => "upstream",
+                _ => "connection",
+            };
+            Retry = Encode(advice.Visitor[0]);
+            Visitor = advice.Visitor.Skip(1).Select(Encode).ToArray();
+            Owner = advice.Owner.Select(Encode).ToArray();
+        }
+
+        public ErrorAdviceInfo Advice { get; }
+
+        public string Title { get; }
+
+        public string Summary { get; }
+
+        public string Name { get; }
+
+        public string Cause { get; }
+
+        public string HopState { get; }
+
+        public string FailedHop { get; }
+
+        public string Retry { get; }
+
+        public IReadOnlyList<string> Visitor { get; }
+
+        public IReadOnlyList<string> Owner { get; }
+
+        public static EncodedAdvice Get(GatewayErrorType type)
+        {
+            var index = (int)type;
+            return (uint)index < (uint)Table.Length ? Table[index] : Table[0];
+        }
+    }
+}
+
+/// <summary>One point on the path visitor → this site → upstream, as the hop diagram shows it.</summary>
+internal sealed class HopModel
+{
+    /// <summary><c>visitor</c>, <c>site</c> or <c>upstream</c>.</summary>
+    public required string Role { get; init; }
+
+    public required string Name { get; init; }
+
+    public required string Description { get; init; }
+
+    /// <summary><c>ok</c>, <c>error</c> or <c>unknown</c>; the text in <see cref="StateText"/> says the same in words.</summary>
+    public required string State { get; init; }
+
+    public required string StateText { get; init; }
+
+    public bool Failed => State == "error";
+
+    /// <summary>The connection leading to this point: <c>ok</c>, <c>error</c> or <c>none</c> (not attempted); <c>none</c> for the first point.</summary>
+    public required string Link { get; init; }
+
+    internal static HopModel[] Create(ErrorPageModel.EncodedAdvice type, string siteName, string upstream)
+    {
+        var hop = type.Advice.Hop;
+        var upstreamFailed = hop is FailedHop.Connection or FailedHop.Upstream;
+        return
+        [
+            new HopModel { Role = "visitor", Name = "You", Description = "Browser", State = "ok", StateText = "Working", Link = "none" },
+            new HopModel
+            {
+                Role = "site", Name = siteName, Description = "Web server",
+                State = hop == FailedHop.Site ? "error" : "ok",
+                StateText = hop == FailedHop.Site ? type.HopState : "Working",
+                Link = "ok",
+            },
+            new HopModel
+            {
+                Role = "upstream", Name = upstream, Description = "Service behind it",
+                State = upstreamFailed ? "error" : "unknown",
+                StateText = upstreamFailed ? type.HopState : "Not contacted",
+                Link = hop == FailedHop.Connection ? "error"
+                    : type.Advice.Type == GatewayErrorType.UpstreamServerError ? "ok"
+                    : "none",
+            },
+        ];
+    }
+}

@@ -1,0 +1,299 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
+
+namespace GatewayErrors;
+
+/// <summary>
+/// Renders the HTML error page: the custom template that matches, else the built-in theme; never throws.
+/// </summary>
+/// <remarks>
+/// Templates are compiled when the app starts (<see cref="ErrorPageStartupCheck"/>), again when the options change,
+/// and again when a template file changes; a request only ever runs compiled delegates. A custom template that throws
+/// is replaced by the built-in page for that request, and a changed file that does not compile leaves the previous
+/// templates in place: a broken template must never turn a 502 into a 500.
+/// </remarks>
+internal sealed class ErrorPageRenderer : IDisposable
+{
+    private readonly IOptionsMonitor<GatewayErrorsOptions> _options;
+    private readonly ILogger _logger;
+    private readonly string _contentRoot;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, ThemeTemplates> _themes = new(StringComparer.Ordinal);
+    private State? _state;
+    private TaskCompletionSource _reloaded = NewSignal();
+    private bool _disposed;
+
+    public ErrorPageRenderer(IOptionsMonitor<GatewayErrorsOptions> options, ILogger<ErrorPageRenderer> logger, IServiceProvider services)
+    {
+        _options = options;
+        _logger = logger;
+        _contentRoot = services.GetService<IHostEnvironment>()?.ContentRootPath is { Length: > 0 } root ? root : AppContext.BaseDirectory;
+    }
+
+    /// <summary>Completes after the next reload triggered by a template file change, whether it succeeded or not.</summary>
+    internal Task NextReload => Volatile.Read(ref _reloaded).Task;
+
+    /// <summary>Compiles the templates for the current options; returns what is wrong with them (empty when all is well).</summary>
+    public IReadOnlyList<string> Initialize()
+    {
+        var options = _options.CurrentValue;
+        lock (_gate)
+        {
+            var errors = new List<string>();
+            Replace(Build(options, errors));
+            return errors;
+        }
+    }
+
+    public string Render(ErrorResponse error)
+    {
+        var state = CurrentState();
+        var model = ErrorPageModel.Create(error, state.Branding);
+        if (state.Custom is { } custom)
+        {
+            var page = custom.Find(error.Type.Type, error.StatusCode);
+            if (page is not null || custom.Layout is not null)
+            {
+                try
+                {
+                    return RenderCustom(custom, page, model);
+                }
+                catch (Exception exception) when (exception is not OutOfMemoryException)
+                {
+                    var template = (page ?? custom.Layout)!.Origin;
+                    Log.ErrorPageTemplateFailed(_logger, template, error.StatusCode, state.Theme.Theme, exception.GetType().Name,
+                        exception.Message.ReplaceLineEndings(" "), error.TraceId);
+                    model.Body = null;
+                }
+            }
+        }
+
+        try
+        {
+            using var writer = NewWriter();
+            state.Theme.Page(writer, model, null!);
+            return writer.ToString();
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            Log.BuiltInErrorPageFailed(_logger, exception, state.Theme.Theme, error.TraceId);
+            return HtmlErrorPage.Render(error);
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _disposed = true;
+            _state?.Dispose();
+            _state = null;
+        }
+    }
+
+    private static string RenderCustom(CustomTemplates custom, CompiledTemplate? page, ErrorPageModel model)
+    {
+        using var writer = NewWriter();
+        if (page is not null)
+        {
+            page.Template(writer, model, null!);
+        }
+        else
+        {
+            // Only a layout: it wraps the built-in content, so a team can restyle the chrome and keep the content.
+            custom.Content(writer, model, null!);
+        }
+
+        if (custom.Layout is null || page?.Name.Equals(CustomTemplates.LayoutName, StringComparison.OrdinalIgnoreCase) == true)
+        {
+            return writer.ToString();
+        }
+
+        model.Body = writer.ToString();
+        using var layout = NewWriter();
+        custom.Layout.Template(layout, model, null!);
+        return layout.ToString();
+    }
+
+    private static StringWriter NewWriter() => new(new StringBuilder(12 * 1024), CultureInfo.InvariantCulture);
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private State CurrentState()
+    {
+        var options = _options.CurrentValue;
+        var state = Volatile.Read(ref _state);
+        if (state is not null && ReferenceEquals(state.Options, options))
+        {
+            return state;
+        }
+
+        // First request without a host start-up, or the options were reloaded: compile once, outside the hot path.
+        lock (_gate)
+        {
+            if (_state is { } current && ReferenceEquals(current.Options, options))
+            {
+                return current;
+            }
+
+            var errors = new List<string>();
+            var built = Build(options, errors);
+            if (errors.Count > 0)
+            {
+                Log.ErrorPageTemplatesInvalid(_logger, "the built-in page is used instead", string.Join(" ", errors));
+            }
+
+            Replace(built);
+            return built;
+        }
+    }
+
+    private void Replace(State state)
+    {
+        var previous = _state;
+        Volatile.Write(ref _state, state);
+        previous?.Dispose();
+        if (_disposed)
+        {
+            state.Dispose();
+        }
+        else
+        {
+            state.Watch(Reload);
+        }
+    }
+
+    private State Build(GatewayErrorsOptions options, List<string> errors)
+    {
+        var branding = PageBranding.From(options);
+        var theme = ThemeFor(branding.Theme);
+        PhysicalFileProvider? folder = null;
+        if (!string.IsNullOrWhiteSpace(options.TemplatesPath))
+        {
+            var full = Path.GetFullPath(Path.Combine(_contentRoot, options.TemplatesPath));
+            if (Directory.Exists(full))
+            {
+                folder = new PhysicalFileProvider(full);
+            }
+            else
+            {
+                errors.Add($"{GatewayErrorsOptions.SectionName}:TemplatesPath = '{options.TemplatesPath}' is the folder '{full}', which does not exist.");
+            }
+        }
+
+        var state = new State(options, branding, theme, folder, options.TemplateFileProvider);
+        state.Custom = CompileCustom(state, errors);
+        if (state.Custom is { } custom)
+        {
+            Log.ErrorPageTemplatesLoaded(_logger, custom.Count, string.Join(", ", state.Sources.Select(static s => s.Origin)), theme.Theme);
+        }
+
+        return state;
+    }
+
+    private static CustomTemplates? CompileCustom(State state, List<string> errors)
+    {
+        try
+        {
+            var display = state.Options.TemplatesPath is { } path ? path.TrimEnd('/', '\\') + "/" : null;
+            state.Sources = CustomTemplates.Collect(state.Options, state.Folder, display);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            // A file can be mid-write when its change is signalled; the next change event brings the complete file.
+            errors.Add($"Error page templates could not be read: {exception.Message}");
+            return null;
+        }
+
+        return state.Sources.Count == 0 ? null : CustomTemplates.Compile(state.Sources, state.Theme.Theme, state.Branding, errors);
+    }
+
+    // Called under _gate. Built-in themes compile once per process lifetime of the renderer, whatever reloads happen.
+    private ThemeTemplates ThemeFor(string theme)
+    {
+        if (!_themes.TryGetValue(theme, out var compiled))
+        {
+            compiled = BuiltInTemplates.Compile(theme);
+            _themes[theme] = compiled;
+        }
+
+        return compiled;
+    }
+
+    private void Reload(State changed)
+    {
+        lock (_gate)
+        {
+            if (_disposed || !ReferenceEquals(_state, changed))
+            {
+                return;
+            }
+
+            var errors = new List<string>();
+            var custom = CompileCustom(changed, errors);
+            if (errors.Count > 0)
+            {
+                Log.ErrorPageTemplatesInvalid(_logger, "the previous templates stay in use until they are fixed", string.Join(" ", errors));
+            }
+            else
+            {
+                changed.Custom = custom;
+                Log.ErrorPageTemplatesReloaded(_logger, custom?.Count ?? 0);
+            }
+
+            Interlocked.Exchange(ref _reloaded, NewSignal()).TrySetResult();
+        }
+    }
+
+    /// <summary>Everything compiled for one options instance, and the watch on its template files.</summary>
+    private sealed class State(GatewayErrorsOptions options, PageBranding branding, ThemeTemplates theme, PhysicalFileProvider? folder, IFileProvider? provider)
+        : IDisposable
+    {
+        private IDisposable? _watch;
+
+        public GatewayErrorsOptions Options { get; } = options;
+
+        public PageBranding Branding { get; } = branding;
+
+        public ThemeTemplates Theme { get; } = theme;
+
+        public PhysicalFileProvider? Folder { get; } = folder;
+
+        public List<TemplateSource> Sources { get; set; } = [];
+
+        // Swapped whole by a reload; requests read it once per render.
+        public CustomTemplates? Custom
+        {
+            get => Volatile.Read(ref field);
+            set => Volatile.Write(ref field, value);
+        }
+
+        public void Watch(Action<State> reload)
+        {
+            if (Folder is null && provider is null)
+            {
+                return;
+            }
+
+            _watch = ChangeToken.OnChange(
+                () => new CompositeChangeToken([
+                    Folder?.Watch("**/*.hbs") ?? NullChangeToken.Singleton,
+                    provider?.Watch("**/*.hbs") ?? NullChangeToken.Singleton,
+                ]),
+                reload,
+                this);
+        }
+
+        public void Dispose()
+        {
+            _watch?.Dispose();
+            Folder?.Dispose();
+        }
+    }
+}

@@ -1,0 +1,139 @@
+using System.Runtime.ExceptionServices;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+
+namespace GatewayErrors;
+
+/// <summary>
+/// Runs each call through its upstream's shared <see cref="UpstreamPipeline"/> and turns the pipeline's own verdicts
+/// (timeouts, open or isolated circuit) into an <see cref="UpstreamFailureException"/> naming the upstream.
+/// </summary>
+/// <remarks>
+/// The pipeline's outcome is read with <c>ExecuteOutcomeAsync</c>, so an open circuit throws once, here, rather than
+/// inside Polly and again here. Other exceptions pass through unchanged for <c>GatewayErrorsHandler</c> (or the
+/// middleware) to classify: the failure is classified in one place whichever order the two handlers were added in.
+/// </remarks>
+internal sealed class GatewayResilienceHandler : DelegatingHandler
+{
+    private readonly string _upstream;
+    private readonly UpstreamResilience _resilience;
+    private readonly TimeProvider _timeProvider;
+    private readonly GatewayErrorsMetrics _metrics;
+
+    public GatewayResilienceHandler(string upstream, UpstreamResilience resilience, TimeProvider timeProvider, GatewayErrorsMetrics metrics)
+    {
+        _upstream = upstream;
+        _resilience = resilience;
+        _timeProvider = timeProvider;
+        _metrics = metrics;
+    }
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var pipeline = _resilience.GetOrCreate(_upstream).Pipeline;
+        var started = _timeProvider.GetTimestamp();
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(UpstreamPipeline.RequestKey, request);
+        Outcome<HttpResponseMessage> outcome;
+        try
+        {
+            outcome = await pipeline.ExecuteOutcomeAsync(
+                static async (context, state) =>
+                {
+                    try
+                    {
+                        return Outcome.FromResult(await state.Handler.SendInnerAsync(state.Request, context.CancellationToken).ConfigureAwait(false));
+                    }
+                    catch (Exception exception)
+                    {
+                        return Outcome.FromException<HttpResponseMessage>(exception);
+                    }
+                },
+                context,
+                (Handler: this, Request: request)).ConfigureAwait(false);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+
+        return Complete(outcome, request, started);
+    }
+
+    protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var pipeline = _resilience.GetOrCreate(_upstream).Pipeline;
+        var started = _timeProvider.GetTimestamp();
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(UpstreamPipeline.RequestKey, request);
+        Outcome<HttpResponseMessage> outcome;
+        try
+        {
+            outcome = Outcome.FromResult(pipeline.Execute(
+                static (context, state) => state.Handler.SendInner(state.Request, context.CancellationToken),
+                context,
+                (Handler: this, Request: request)));
+        }
+        catch (Exception exception)
+        {
+            outcome = Outcome.FromException<HttpResponseMessage>(exception);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+
+        return Complete(outcome, request, started);
+    }
+
+    private Task<HttpResponseMessage> SendInnerAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        => base.SendAsync(request, cancellationToken);
+
+    private HttpResponseMessage SendInner(HttpRequestMessage request, CancellationToken cancellationToken)
+        => base.Send(request, cancellationToken);
+
+    private HttpResponseMessage Complete(Outcome<HttpResponseMessage> outcome, HttpRequestMessage request, long started)
+    {
+        var elapsed = _timeProvider.GetElapsedTime(started);
+        if (outcome.Exception is not { } exception)
+        {
+            var response = outcome.Result!;
+            _metrics.RecordCallDuration(_upstream, elapsed.TotalSeconds, (int)response.StatusCode, errorType: null);
+            return response;
+        }
+
+        GatewayErrorType type;
+        TimeSpan? retryAfter = null;
+        switch (exception)
+        {
+            case TimeoutRejectedException:
+                type = GatewayErrorType.HttpResponseTimeout;
+                break;
+
+            case BrokenCircuitException broken:
+                // IsolatedCircuitException derives from it and has no RetryAfter: nobody knows when maintenance ends.
+                type = GatewayErrorType.DestinationUnavailable;
+                retryAfter = broken.RetryAfter;
+                break;
+
+            default:
+                var errorType = FailureClassifier.TryClassify(exception, ExchangePhase.ResponseHeaders, out var classified, out _)
+                    ? ErrorTypes.Get(classified).Name
+                    : exception.GetType().FullName;
+                _metrics.RecordCallDuration(_upstream, elapsed.TotalSeconds, statusCode: null, errorType);
+                ExceptionDispatchInfo.Throw(exception);
+                return null!;
+        }
+
+        _metrics.RecordCallDuration(_upstream, elapsed.TotalSeconds, statusCode: null, ErrorTypes.Get(type).Name);
+        var failure = new UpstreamFailure(_upstream, type)
+        {
+            RetryAfter = retryAfter,
+            Elapsed = elapsed,
+            NextHop = request.RequestUri?.Authority,
+            Exception = exception,
+        };
+        throw new UpstreamFailureException(failure, exception);
+    }
+}

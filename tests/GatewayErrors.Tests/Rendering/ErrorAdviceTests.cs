@@ -1,0 +1,83 @@
+using System.Reflection;
+using System.Text.RegularExpressions;
+
+namespace GatewayErrors.Tests.Rendering;
+
+public partial class ErrorAdviceTests
+{
+    public static TheoryData<GatewayErrorType> Types() => new(Enum.GetValues<GatewayErrorType>());
+
+    [Theory]
+    [MemberData(nameof(Types))]
+    public void EveryErrorType_HasAdviceForVisitorsAndOwners(GatewayErrorType type)
+    {
+        var advice = ErrorAdvice.Get(type);
+
+        Assert.Equal(type, advice.Type);
+        Assert.False(string.IsNullOrWhiteSpace(advice.Cause));
+        Assert.False(string.IsNullOrWhiteSpace(advice.HopState));
+        Assert.NotEmpty(advice.Visitor);
+        Assert.Equal(3, advice.Owner.Count);
+        Assert.All(advice.Owner, static step => Assert.True(step.EndsWith('.') || step.EndsWith('?'), step));
+    }
+
+    [Theory]
+    [InlineData(GatewayErrorType.ConnectionLimitReached, "Site")]
+    [InlineData(GatewayErrorType.DestinationUnavailable, "Upstream")]
+    [InlineData(GatewayErrorType.UpstreamServerError, "Upstream")]
+    [InlineData(GatewayErrorType.DnsError, "Connection")]
+    [InlineData(GatewayErrorType.DnsTimeout, "Connection")]
+    [InlineData(GatewayErrorType.ConnectionRefused, "Connection")]
+    [InlineData(GatewayErrorType.ConnectionTimeout, "Connection")]
+    [InlineData(GatewayErrorType.TlsCertificateError, "Connection")]
+    [InlineData(GatewayErrorType.HttpResponseTimeout, "Connection")]
+    [InlineData(GatewayErrorType.HttpProtocolError, "Connection")]
+    public void FailedHop_IsWhereTheFailureHappened(GatewayErrorType type, string hop) => Assert.Equal(hop, ErrorAdvice.Get(type).Hop.ToString());
+
+    [Fact]
+    public void Docs_ListEveryErrorTypeAndEveryTemplateVariable()
+    {
+        var docs = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "themes-and-templates.md"));
+
+        foreach (var type in Enum.GetValues<GatewayErrorType>())
+        {
+            Assert.Contains($"`{ErrorTypes.Get(type).Name}`", docs, StringComparison.Ordinal);
+        }
+
+        foreach (var property in typeof(ErrorPageModel).GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Concat(typeof(HopModel).GetProperties(BindingFlags.Public | BindingFlags.Instance)))
+        {
+            var name = char.ToLowerInvariant(property.Name[0]) + property.Name[1..];
+            Assert.True(docs.Contains($"`{name}`", StringComparison.Ordinal), $"docs/themes-and-templates.md does not document `{name}`");
+        }
+
+        foreach (var property in typeof(GatewayErrorBrandingOptions).GetProperties()
+            .Concat(typeof(GatewayErrorsOptions).GetProperties().Where(p => p.Name is "Theme" or "TemplatesPath" or "TemplateFileProvider" or "Templates" or "ShowTroubleshooting")))
+        {
+            Assert.True(docs.Contains(property.Name, StringComparison.Ordinal), $"docs/themes-and-templates.md does not document {property.Name}");
+        }
+
+        foreach (Match match in LogEventId().Matches(File.ReadAllText(Path.Combine(RepositoryRoot(), "src", "GatewayErrors", "Reporting", "Log.cs"))))
+        {
+            var id = int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+            if (id is >= 100 and < 200)
+            {
+                Assert.Contains($"| {id} |", docs, StringComparison.Ordinal);
+            }
+        }
+    }
+
+    internal static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "GatewayErrors.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? throw new InvalidOperationException("GatewayErrors.sln not found above the test output folder.");
+    }
+
+    [GeneratedRegex(@"\[LoggerMessage\((\d+),")]
+    private static partial Regex LogEventId();
+}

@@ -1,0 +1,90 @@
+using System.Net;
+using GatewayErrors.Tests.Resilience.Support;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+
+namespace GatewayErrors.Tests.Resilience;
+
+/// <summary>
+/// An app that uses Microsoft.Extensions.Http.Resilience (not available here) gets Polly.Core's exception types from
+/// it; the same pipeline built directly from Polly.Core, in app code, around a client without GatewayErrors' handler.
+/// </summary>
+public sealed class PollyPipelineInAppCodeTests
+{
+    [Fact]
+    public async Task AppPipelineCircuitOpen_BrokenCircuitEscapes_Returns503WithRetryAfter()
+    {
+        await using var upstream = await TestUpstream.StartAsync(TestUpstream.Status(500));
+        await using var gateway = await StartAsync(upstream, time => new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time }
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions<HttpResponseMessage>
+            {
+                MinimumThroughput = 2,
+                FailureRatio = 0.5,
+                BreakDuration = TimeSpan.FromSeconds(8),
+                ShouldHandle = args => new ValueTask<bool>(args.Outcome.Result is { StatusCode: >= HttpStatusCode.InternalServerError }),
+            })
+            .AddTimeout(TimeSpan.FromSeconds(10))
+            .Build());
+        await gateway.Client.GetAsync("/app");
+        await gateway.Client.GetAsync("/app");
+
+        var response = await gateway.Client.GetAsync("/app");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("8", response.Headers.GetValues("Retry-After").Single());
+        Assert.Contains("error=destination_unavailable", response.Headers.GetValues("Proxy-Status").Single(), StringComparison.Ordinal);
+        Assert.Equal(2, upstream.Requests);
+    }
+
+    [Fact]
+    public async Task AppPipelineTimeout_TimeoutRejectedEscapes_Returns504()
+    {
+        await using var upstream = await TestUpstream.StartAsync(TestUpstream.Hang);
+        await using var gateway = await StartAsync(upstream, time => new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time }
+            .AddTimeout(TimeSpan.FromSeconds(3))
+            .Build());
+
+        var call = gateway.Client.GetAsync("/app");
+        await upstream.WaitForRequestsAsync(1);
+        gateway.Time.Advance(TimeSpan.FromSeconds(3));
+        var response = await call;
+
+        Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+        Assert.Contains("error=http_response_timeout", response.Headers.GetValues("Proxy-Status").Single(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AppPipelineIsolated_Returns503()
+    {
+        await using var upstream = await TestUpstream.StartAsync(TestUpstream.Status(200));
+        var control = new CircuitBreakerManualControl();
+        await using var gateway = await StartAsync(upstream, time => new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time }
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions<HttpResponseMessage> { ManualControl = control })
+            .Build());
+        await control.IsolateAsync();
+
+        var response = await gateway.Client.GetAsync("/app");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(0, upstream.Requests);
+    }
+
+    private static Task<GatewayHost> StartAsync(TestUpstream upstream, Func<TimeProvider, ResiliencePipeline<HttpResponseMessage>> build)
+    {
+        ResiliencePipeline<HttpResponseMessage>? pipeline = null;
+        return GatewayHost.StartAsync(
+            new Dictionary<string, string?>(),
+            services => services.AddHttpClient("plain", c => c.BaseAddress = upstream.BaseAddress),
+            app => app.MapGet("/app", async (HttpContext context) =>
+            {
+                pipeline ??= build(context.RequestServices.GetRequiredService<TimeProvider>());
+                var client = context.RequestServices.GetRequiredService<IHttpClientFactory>().CreateClient("plain");
+                using var response = await pipeline.ExecuteAsync(ct => new ValueTask<HttpResponseMessage>(client.GetAsync("/", ct)), context.RequestAborted);
+                await context.Response.WriteAsync(((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }));
+    }
+}

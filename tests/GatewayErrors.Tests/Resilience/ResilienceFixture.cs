@@ -1,0 +1,69 @@
+using GatewayErrors.Tests.Resilience.Support;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace GatewayErrors.Tests.Resilience;
+
+/// <summary>A gateway whose "catalog" client uses the resilience pipeline, in front of one <see cref="TestUpstream"/>.</summary>
+internal static class ResilienceFixture
+{
+    public const string Key = "GatewayErrors:Upstreams:catalog:Resilience:";
+
+    public static int EndpointRuns;
+
+    /// <summary>Settings that make the circuit easy to open: two failures in a row, no retries, no waits.</summary>
+    public static Dictionary<string, string?> QuickCircuit(params (string Key, string? Value)[] extra)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["GatewayErrors:Upstreams:catalog:TreatServerErrorsAsFailures"] = "true",
+            [Key + "Retry:MaxRetryAttempts"] = "0",
+            [Key + "Retry:Delay"] = "00:00:00",
+            [Key + "CircuitBreaker:MinimumThroughput"] = "2",
+            [Key + "CircuitBreaker:FailureRatio"] = "0.5",
+            [Key + "CircuitBreaker:BreakDuration"] = "00:00:05",
+        };
+        foreach (var (key, value) in extra)
+        {
+            settings[key] = value;
+        }
+
+        return settings;
+    }
+
+    public static Task<GatewayHost> StartAsync(
+        TestUpstream upstream,
+        Dictionary<string, string?> settings,
+        Action<IServiceCollection>? services = null,
+        Action<WebApplication>? endpoints = null,
+        string environment = "Production")
+        => GatewayHost.StartAsync(
+            settings,
+            s =>
+            {
+                s.AddHttpClient("catalog", c => c.BaseAddress = upstream.BaseAddress).AddGatewayErrorsHandler().AddGatewayResilience();
+                services?.Invoke(s);
+            },
+            app =>
+            {
+                app.MapGet("/get", context => ForwardAsync(context, "catalog", HttpMethod.Get));
+                app.MapGet("/post", context => ForwardAsync(context, "catalog", HttpMethod.Post));
+                app.MapGet("/marked", context =>
+                {
+                    Interlocked.Increment(ref EndpointRuns);
+                    return ForwardAsync(context, "catalog", HttpMethod.Get);
+                }).WithGatewayUpstreams("catalog");
+                endpoints?.Invoke(app);
+            },
+            environment);
+
+    /// <summary>Calls the upstream and answers 200 with the status the upstream answered.</summary>
+    public static async Task ForwardAsync(HttpContext context, string client, HttpMethod method)
+    {
+        var http = context.RequestServices.GetRequiredService<IHttpClientFactory>().CreateClient(client);
+        using var request = new HttpRequestMessage(method, "/") { Content = method == HttpMethod.Post ? new StringContent("order") : null };
+        using var response = await http.SendAsync(request, context.RequestAborted);
+        await context.Response.WriteAsync(((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+}

@@ -1,0 +1,71 @@
+using LoadApp;
+using Polly;
+
+// One app for every load scenario, on 127.0.0.1 only. --variant picks how failures are answered:
+//   gatewayerrors (default): AddGatewayErrors + UseGatewayErrors on /ge/*; /plain/* has no GatewayErrors at all.
+//   aspnet: ASP.NET Core's own UseExceptionHandler + AddProblemDetails on /eh/*, no GatewayErrors anywhere.
+// Separate processes, so AddProblemDetails does not change how GatewayErrors writes JSON in the first variant.
+// Content root = the output folder, so appsettings.json (and its log levels) apply whatever the working directory.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+var variant = builder.Configuration["variant"] ?? "gatewayerrors";
+var aspNet = variant switch
+{
+    "gatewayerrors" => false,
+    "aspnet" => true,
+    _ => throw new ArgumentException($"Unknown --variant '{variant}': use gatewayerrors or aspnet."),
+};
+
+var upstreams = await LocalUpstreams.StartAsync();
+builder.Services.AddSingleton(upstreams);
+builder.Services.AddSingleton(OpenCircuit.Create());
+
+// The same clients with and without the GatewayErrors handler; everything else about them is identical.
+builder.Services.AddHttpClient("upstream-plain", c => c.BaseAddress = upstreams.Ok);
+builder.Services.AddHttpClient("refused-plain", c => c.BaseAddress = upstreams.Refused);
+if (aspNet)
+{
+    builder.Services.AddProblemDetails();
+}
+else
+{
+    builder.Services.AddGatewayErrors();
+    builder.Services.AddHttpClient("upstream", c => c.BaseAddress = upstreams.Ok).AddGatewayErrorsHandler();
+    builder.Services.AddHttpClient("refused", c => c.BaseAddress = upstreams.Refused).AddGatewayErrorsHandler();
+}
+
+var app = builder.Build();
+
+if (aspNet)
+{
+    app.UseWhen(static c => c.Request.Path.StartsWithSegments("/eh"), static b => b.UseExceptionHandler());
+}
+else
+{
+    app.UseWhen(static c => c.Request.Path.StartsWithSegments("/ge"), static b => b.UseGatewayErrors());
+}
+
+// The ceiling: a static 200 with a body about the size of the plain-text error page (~300 bytes).
+var staticBody = string.Concat(Enumerable.Repeat("The quick brown fox jumps over the lazy dog. ", 7)) + "\n";
+app.MapGet("/static", () => staticBody);
+
+// Proxied success, without and with GatewayErrors (client handler + middleware).
+app.MapGet("/plain/proxy", static (IHttpClientFactory clients, CancellationToken aborted)
+    => clients.CreateClient("upstream-plain").GetStringAsync("/", aborted));
+app.MapGet("/ge/proxy", static (IHttpClientFactory clients, CancellationToken aborted)
+    => clients.CreateClient("upstream").GetStringAsync("/", aborted));
+
+// Every request reaches a refusing upstream; the exception escapes to whoever answers failures.
+app.MapGet("/ge/refused", static (IHttpClientFactory clients, CancellationToken aborted)
+    => clients.CreateClient("refused").GetStringAsync("/", aborted));
+app.MapGet("/eh/refused", static (IHttpClientFactory clients, CancellationToken aborted)
+    => clients.CreateClient("refused-plain").GetStringAsync("/", aborted));
+
+// Outage with the circuit open: the upstream is never called, Polly throws BrokenCircuitException.
+app.MapGet("/ge/circuit", static async (ResiliencePipeline circuit, IHttpClientFactory clients, CancellationToken aborted)
+    => await circuit.ExecuteAsync(
+        static (client, token) => new ValueTask<string>(client.GetStringAsync("/", token)),
+        clients.CreateClient("upstream"),
+        aborted));
+
+await app.RunAsync();
+await upstreams.DisposeAsync();
