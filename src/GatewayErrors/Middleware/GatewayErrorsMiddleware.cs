@@ -174,7 +174,8 @@ internal sealed class GatewayErrorsMiddleware
             {
                 case ResponseBodyKind.Html:
                     response.ContentType = HtmlErrorPage.ContentType;
-                    await response.WriteAsync(_pages.Render(error), context.RequestAborted).ConfigureAwait(false);
+                    _pages.Write(response.BodyWriter, error);
+                    await response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
                     break;
 
                 case ResponseBodyKind.ProblemJson:

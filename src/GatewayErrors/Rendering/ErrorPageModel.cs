@@ -90,7 +90,13 @@ internal sealed class ErrorPageModel
     /// <summary>The page's output inside a custom <c>layout</c>; <see langword="null"/> elsewhere.</summary>
     public string? Body { get; set; }
 
-    public static ErrorPageModel Create(ErrorResponse error, PageBranding branding)
+    public static ErrorPageModel Create(ErrorResponse error, PageBranding branding) => Create(error, branding, sentinels: false);
+
+    /// <summary>
+    /// The model, with <see cref="CachedPage.Sentinel"/> stand-ins for the values that change per request when
+    /// <paramref name="sentinels"/> is set, so the rendered page can be split around them and cached.
+    /// </summary>
+    public static ErrorPageModel Create(ErrorResponse error, PageBranding branding, bool sentinels)
     {
         var type = EncodedAdvice.Get(error.Type.Type);
         var upstream = Encode(error.UpstreamDisplayName);
@@ -117,14 +123,14 @@ internal sealed class ErrorPageModel
             VisitorAdvice = type.Visitor,
             OwnerSteps = type.Owner,
             ShowTroubleshooting = branding.ShowTroubleshooting,
-            RetryAfterSeconds = seconds,
-            RetryAfterText = seconds is { } s ? RetryTextFor(s) : null,
-            RetryText = seconds is { } r ? RetryTextFor(r) : type.Retry,
-            TraceId = Encode(error.TraceId),
-            TimestampUtc = utc.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture),
-            TimestampIso = utc.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
-            Method = SafeMethod(error.Method),
-            Path = SafePath(error.Path),
+            RetryAfterSeconds = seconds is null ? null : sentinels ? CachedPage.RetryAfterSecondsSentinel : seconds,
+            RetryAfterText = seconds is not { } s ? null : sentinels ? CachedPage.Sentinel(PageField.RetryAfterText) : RetryTextFor(s),
+            RetryText = sentinels ? CachedPage.Sentinel(PageField.RetryText) : seconds is { } r ? RetryTextFor(r) : type.Retry,
+            TraceId = sentinels ? CachedPage.Sentinel(PageField.TraceId) : Encode(error.TraceId),
+            TimestampUtc = sentinels ? CachedPage.Sentinel(PageField.TimestampUtc) : utc.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture),
+            TimestampIso = sentinels ? CachedPage.Sentinel(PageField.TimestampIso) : utc.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+            Method = sentinels ? CachedPage.Sentinel(PageField.Method) : SafeMethod(error.Method),
+            Path = sentinels ? CachedPage.Sentinel(PageField.Path) : SafePath(error.Path),
             NextHop = error.NextHop is null ? null : Encode(error.NextHop),
             Detail = error.Detail is null ? null : Encode(error.Detail),
             Theme = branding.Theme,
@@ -169,21 +175,7 @@ internal sealed class ErrorPageModel
     /// The request path with every character outside RFC 3986's unreserved set percent-encoded per segment: safe in
     /// text, in any attribute and as a URL (a hostile path cannot become <c>javascript:</c> or break out of quotes).
     /// </summary>
-    internal static string SafePath(string path)
-    {
-        if (string.IsNullOrEmpty(path) || path == "/")
-        {
-            return "/";
-        }
-
-        var builder = new StringBuilder(path.Length + 16);
-        foreach (var segment in path.TrimStart('/').Split('/'))
-        {
-            builder.Append('/').Append(Uri.EscapeDataString(segment));
-        }
-
-        return builder.ToString();
-    }
+    internal static string SafePath(string path) => SafePathWriter.ToString(path);
 
     /// <summary>Standard and extension methods are letters; anything else (tchar allows quotes) is not worth showing.</summary>
     internal static string SafeMethod(string method)

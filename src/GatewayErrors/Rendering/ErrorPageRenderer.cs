@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,6 +22,10 @@ namespace GatewayErrors;
 /// </remarks>
 internal sealed class ErrorPageRenderer : IDisposable
 {
+    // Distinct pages are bounded by error types x statuses x upstreams; the cap only guards against a pathological
+    // number of upstream display names. Past it, pages are rendered per request.
+    private const int MaxCachedPages = 1024;
+
     private readonly IOptionsMonitor<GatewayErrorsOptions> _options;
     private readonly ILogger _logger;
     private readonly string _contentRoot;
@@ -51,10 +57,49 @@ internal sealed class ErrorPageRenderer : IDisposable
         }
     }
 
+    /// <summary>
+    /// Writes the page for a response as UTF-8. A page without exposed details is rendered once per error type,
+    /// status, upstream and retry presence, then served from <see cref="CachedPage"/> pieces: the template runs once,
+    /// not once per failed request (an outage sends the same page to everyone).
+    /// </summary>
+    public void Write(IBufferWriter<byte> writer, ErrorResponse error)
+    {
+        var state = CurrentState();
+        var cacheable = error.NextHop is null && error.Detail is null;
+        var key = new PageKey(error.Type.Type, error.StatusCode, error.UpstreamDisplayName, error.RetryAfter is not null);
+        var retryText = ErrorPageModel.EncodedAdvice.Get(error.Type.Type).Retry;
+        var pages = state.Pages;
+        if (cacheable && pages.TryGetValue(key, out var cached))
+        {
+            cached.Write(writer, error, retryText);
+            return;
+        }
+
+        var page = Render(state, error, ErrorPageModel.Create(error, state.Branding), out var failed);
+        if (cacheable && !failed && pages.Count < MaxCachedPages)
+        {
+            // Rendered again with stand-ins for the per-request values and split around them; the page just rendered
+            // for this request checks the split, so a template that does more than print a value is never cached.
+            var withSentinels = Render(state, error, ErrorPageModel.Create(error, state.Branding, sentinels: true), out var sentinelFailed, log: false);
+            if (!sentinelFailed && CachedPage.TryCreate(withSentinels, page, error, retryText) is { } created)
+            {
+                pages.TryAdd(key, created);
+            }
+        }
+
+        var span = writer.GetSpan(Encoding.UTF8.GetMaxByteCount(page.Length));
+        writer.Advance(Encoding.UTF8.GetBytes(page, span));
+    }
+
     public string Render(ErrorResponse error)
     {
         var state = CurrentState();
-        var model = ErrorPageModel.Create(error, state.Branding);
+        return Render(state, error, ErrorPageModel.Create(error, state.Branding), out _);
+    }
+
+    private string Render(State state, ErrorResponse error, ErrorPageModel model, out bool failed, bool log = true)
+    {
+        failed = false;
         if (state.Custom is { } custom)
         {
             var page = custom.Find(error.Type.Type, error.StatusCode);
@@ -66,9 +111,14 @@ internal sealed class ErrorPageRenderer : IDisposable
                 }
                 catch (Exception exception) when (exception is not OutOfMemoryException)
                 {
-                    var template = (page ?? custom.Layout)!.Origin;
-                    Log.ErrorPageTemplateFailed(_logger, template, error.StatusCode, state.Theme.Theme, exception.GetType().Name,
-                        exception.Message.ReplaceLineEndings(" "), error.TraceId);
+                    failed = true;
+                    if (log)
+                    {
+                        var template = (page ?? custom.Layout)!.Origin;
+                        Log.ErrorPageTemplateFailed(_logger, template, error.StatusCode, state.Theme.Theme, exception.GetType().Name,
+                            exception.Message.ReplaceLineEndings(" "), error.TraceId);
+                    }
+
                     model.Body = null;
                 }
             }
@@ -82,7 +132,12 @@ internal sealed class ErrorPageRenderer : IDisposable
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
-            Log.BuiltInErrorPageFailed(_logger, exception, state.Theme.Theme, error.TraceId);
+            failed = true;
+            if (log)
+            {
+                Log.BuiltInErrorPageFailed(_logger, exception, state.Theme.Theme, error.TraceId);
+            }
+
             return HtmlErrorPage.Render(error);
         }
     }
@@ -256,6 +311,7 @@ internal sealed class ErrorPageRenderer : IDisposable
         : IDisposable
     {
         private IDisposable? _watch;
+        private ConcurrentDictionary<PageKey, CachedPage> _pages = new();
 
         public GatewayErrorsOptions Options { get; } = options;
 
@@ -267,12 +323,18 @@ internal sealed class ErrorPageRenderer : IDisposable
 
         public List<TemplateSource> Sources { get; set; } = [];
 
-        // Swapped whole by a reload; requests read it once per render.
+        // Swapped whole by a reload; requests read it once per render. Pages cached from the previous templates go with it.
         public CustomTemplates? Custom
         {
             get => Volatile.Read(ref field);
-            set => Volatile.Write(ref field, value);
+            set
+            {
+                Volatile.Write(ref field, value);
+                Volatile.Write(ref _pages, new ConcurrentDictionary<PageKey, CachedPage>());
+            }
         }
+
+        public ConcurrentDictionary<PageKey, CachedPage> Pages => Volatile.Read(ref _pages);
 
         public void Watch(Action<State> reload)
         {
@@ -297,3 +359,6 @@ internal sealed class ErrorPageRenderer : IDisposable
         }
     }
 }
+
+/// <summary>What a cached page depends on besides the templates and options it was rendered with.</summary>
+internal readonly record struct PageKey(GatewayErrorType Type, int StatusCode, string Upstream, bool HasRetryAfter);

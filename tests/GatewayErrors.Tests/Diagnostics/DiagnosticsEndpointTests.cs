@@ -1,7 +1,8 @@
 using System.Net;
 using System.Text.Json;
 using GatewayErrors.Tests.Resilience;
-using GatewayErrors.Tests.Resilience.Support;
+using GatewayErrors.Tests.TestSupport;
+using GatewayErrors.Tests.Upstreams;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
@@ -32,9 +33,9 @@ public sealed class DiagnosticsEndpointTests
     [Fact]
     public async Task ProductionExplicitlyAllowed_Json_ListsFailuresCircuitAndSteps()
     {
-        await using var upstream = await TestUpstream.StartAsync(TestUpstream.Status(500));
+        await using var upstream = await OkUpstream.StartAsync(OkUpstream.Status(500));
         await using var gateway = await ResilienceFixture.StartAsync(
-            upstream,
+            upstream.BaseAddress,
             ResilienceFixture.QuickCircuit(("GatewayErrors:Diagnostics:EnableEndpoint", "true")),
             endpoints: app => app.MapGatewayErrorsDiagnostics());
         await gateway.Client.GetAsync("/get");
@@ -73,8 +74,8 @@ public sealed class DiagnosticsEndpointTests
         Assert.Contains("connection_refused", html, StringComparison.Ordinal);
     }
 
-    private static Task<GatewayHost> StartAsync(string environment, Dictionary<string, string?> settings)
-        => GatewayHost.StartAsync(
+    private static Task<GatewayTestApp> StartAsync(string environment, Dictionary<string, string?> settings)
+        => ResilienceFixture.StartGatewayAsync(
             settings,
             _ => { },
             app =>

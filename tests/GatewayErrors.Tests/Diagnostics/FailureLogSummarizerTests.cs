@@ -1,4 +1,4 @@
-using GatewayErrors.Tests.Resilience.Support;
+using GatewayErrors.Tests.TestSupport;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,8 +24,8 @@ public sealed class FailureLogSummarizerTests
         };
 
         await Task.WhenAll(burst.Select(b => Task.Run(() => Parallel.For(0, b.Count, _ => Report(reporter, b.Upstream, b.Type)))));
-        var fullDuringBurst = logs.WithEventId(FullEntry).Count();
-        var summariesDuringBurst = logs.WithEventId(Summary).Count();
+        var fullDuringBurst = logs.WithEventId(FullEntry).Count;
+        var summariesDuringBurst = logs.WithEventId(Summary).Count;
         time.Advance(TimeSpan.FromSeconds(11));
 
         Assert.Equal(3, fullDuringBurst);
@@ -37,7 +37,7 @@ public sealed class FailureLogSummarizerTests
             var summaries = logs.WithEventId(Summary).Where(e => Is(e, upstream, name)).ToList();
             Assert.Equal(1, full);
             Assert.Single(summaries);
-            Assert.Equal(count, full + summaries.Sum(e => (long)e.Values["Count"]!));
+            Assert.Equal(count, full + summaries.Sum(e => (long)e.State["Count"]!));
             Assert.Contains($"{count - 1} more times in the last 10 s", summaries[0].Message, StringComparison.Ordinal);
         }
     }
@@ -67,7 +67,7 @@ public sealed class FailureLogSummarizerTests
             Report(reporter, "catalog", GatewayErrorType.ConnectionRefused);
         }
 
-        Assert.Equal(5, logs.WithEventId(FullEntry).Count());
+        Assert.Equal(5, logs.WithEventId(FullEntry).Count);
         Assert.Empty(logs.WithEventId(Summary));
     }
 
@@ -81,11 +81,11 @@ public sealed class FailureLogSummarizerTests
 
         services.Dispose();
 
-        Assert.Equal(1L, logs.WithEventId(Summary).Single().Values["Count"]);
+        Assert.Equal(1L, logs.WithEventId(Summary).Single().State["Count"]);
     }
 
-    private static bool Is(CapturingLoggerProvider.LogEntry entry, string upstream, string errorType)
-        => Equals(entry.Values["Upstream"], upstream) && Equals(entry.Values["ErrorType"], errorType);
+    private static bool Is(LogEntry entry, string upstream, string errorType)
+        => Equals(entry.State["Upstream"], upstream) && Equals(entry.State["ErrorType"], errorType);
 
     private static void Report(FailureReporter reporter, string upstream, GatewayErrorType type)
     {
@@ -95,10 +95,10 @@ public sealed class FailureLogSummarizerTests
         reporter.Report(context, new UpstreamFailure(upstream, type), ErrorTypes.Get(type).RecommendedStatus, "trace");
     }
 
-    private static ServiceProvider Build(Dictionary<string, string?> settings, out ManualTimeProvider time, out CapturingLoggerProvider logs)
+    private static ServiceProvider Build(Dictionary<string, string?> settings, out ManualTimeProvider time, out LogCapture logs)
     {
         var clock = new ManualTimeProvider();
-        var capture = new CapturingLoggerProvider();
+        var capture = new LogCapture();
         var services = new ServiceCollection()
             .AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings).Build())
             .AddSingleton<TimeProvider>(clock)

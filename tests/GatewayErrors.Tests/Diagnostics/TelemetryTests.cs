@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Net;
 using GatewayErrors.Tests.Resilience;
-using GatewayErrors.Tests.Resilience.Support;
+using GatewayErrors.Tests.Upstreams;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -14,8 +14,8 @@ public sealed class TelemetryTests
     [Fact]
     public async Task CircuitOpens_MetricsRecordFailuresDurationsAndStateChange()
     {
-        await using var upstream = await TestUpstream.StartAsync(TestUpstream.Status(500));
-        await using var gateway = await ResilienceFixture.StartAsync(upstream, ResilienceFixture.QuickCircuit());
+        await using var upstream = await OkUpstream.StartAsync(OkUpstream.Status(500));
+        await using var gateway = await ResilienceFixture.StartAsync(upstream.BaseAddress, ResilienceFixture.QuickCircuit());
         var factory = gateway.Services.GetRequiredService<IMeterFactory>();
         var measurements = new ConcurrentQueue<(string Instrument, double Value, Dictionary<string, object?> Tags)>();
         using var listener = new MeterListener();
@@ -57,10 +57,10 @@ public sealed class TelemetryTests
             ActivityStopped = stopped.Enqueue,
         };
         ActivitySource.AddActivityListener(listener);
-        var refusing = TestUpstream.RefusingAddress();
-        await using var gateway = await GatewayHost.StartAsync(
+        await using var refusing = await RefusedPort.StartAsync();
+        await using var gateway = await ResilienceFixture.StartGatewayAsync(
             new Dictionary<string, string?> { ["GatewayErrors:Upstreams:traced-orders:Resilience:Retry:MaxRetryAttempts"] = "0" },
-            services => services.AddHttpClient("traced-orders", c => c.BaseAddress = refusing).AddGatewayErrorsHandler().AddGatewayResilience(),
+            services => services.AddHttpClient("traced-orders", c => c.BaseAddress = refusing.BaseAddress).AddGatewayErrorsHandler().AddGatewayResilience(),
             app => app.MapGet("/traced", context => ResilienceFixture.ForwardAsync(context, "traced-orders", HttpMethod.Get)));
 
         var response = await gateway.Client.GetAsync("/traced");

@@ -1,5 +1,5 @@
 using GatewayErrors.Tests.Resilience;
-using GatewayErrors.Tests.Resilience.Support;
+using GatewayErrors.Tests.Upstreams;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -11,8 +11,8 @@ public sealed class UpstreamHealthCheckTests
     [Fact]
     public async Task CircuitOpensThenRecovers_HealthGoesUnhealthyDegradedHealthy()
     {
-        await using var upstream = await TestUpstream.StartAsync(TestUpstream.Status(500));
-        await using var gateway = await ResilienceFixture.StartAsync(upstream, ResilienceFixture.QuickCircuit(), services => services.AddHealthChecks().AddGatewayUpstreams());
+        await using var upstream = await OkUpstream.StartAsync(OkUpstream.Status(500));
+        await using var gateway = await ResilienceFixture.StartAsync(upstream.BaseAddress, ResilienceFixture.QuickCircuit(), services => services.AddHealthChecks().AddGatewayUpstreams());
         var health = gateway.Services.GetRequiredService<HealthCheckService>();
 
         var before = await StatusAsync(health);
@@ -21,7 +21,7 @@ public sealed class UpstreamHealthCheckTests
         var open = await StatusAsync(health);
         gateway.Time.Advance(TimeSpan.FromSeconds(5));
         var breakOver = await StatusAsync(health);
-        upstream.Respond = TestUpstream.Status(200);
+        upstream.Respond = OkUpstream.Status(200);
         await gateway.Client.GetAsync("/get");
         var recovered = await StatusAsync(health);
 
@@ -34,8 +34,8 @@ public sealed class UpstreamHealthCheckTests
     [Fact]
     public async Task RecentFailuresReachTheThreshold_Degraded_ThenHealthyWhenTheyAge()
     {
-        var refusing = TestUpstream.RefusingAddress();
-        await using var gateway = await GatewayHost.StartAsync(
+        await using var refusing = await RefusedPort.StartAsync();
+        await using var gateway = await ResilienceFixture.StartGatewayAsync(
             new Dictionary<string, string?>
             {
                 ["GatewayErrors:Diagnostics:DegradedFailureThreshold"] = "2",
@@ -43,7 +43,7 @@ public sealed class UpstreamHealthCheckTests
             },
             services =>
             {
-                services.AddHttpClient("inventory", c => c.BaseAddress = refusing).AddGatewayErrorsHandler();
+                services.AddHttpClient("inventory", c => c.BaseAddress = refusing.BaseAddress).AddGatewayErrorsHandler();
                 services.AddHealthChecks().AddGatewayUpstreams();
             },
             app => app.MapGet("/inventory", context => ResilienceFixture.ForwardAsync(context, "inventory", HttpMethod.Get)));

@@ -78,46 +78,46 @@ public sealed class BrowserPageTests(ITestOutputHelper output)
     {
         var violations = new List<string>();
         var pages = 0;
-            var schemeName = scheme == ColorScheme.Dark ? "dark" : "light";
-            await using var context = await browser.NewContextAsync(new BrowserNewContextOptions
+        var schemeName = scheme == ColorScheme.Dark ? "dark" : "light";
+        await using var context = await browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            ColorScheme = scheme,
+            ViewportSize = new ViewportSize { Width = 1100, Height = 900 },
+        });
+        await context.AddInitScriptAsync(axe);
+        var page = await context.NewPageAsync();
+        var foreign = new List<string>();
+        page.Request += (_, request) =>
+        {
+            if (!request.Url.StartsWith(address.GetLeftPart(UriPartial.Authority), StringComparison.Ordinal) && !request.Url.StartsWith("data:", StringComparison.Ordinal))
             {
-                ColorScheme = scheme,
-                ViewportSize = new ViewportSize { Width = 1100, Height = 900 },
-            });
-            await context.AddInitScriptAsync(axe);
-            var page = await context.NewPageAsync();
-            var foreign = new List<string>();
-            page.Request += (_, request) =>
-            {
-                if (!request.Url.StartsWith(address.GetLeftPart(UriPartial.Authority), StringComparison.Ordinal) && !request.Url.StartsWith("data:", StringComparison.Ordinal))
-                {
-                    foreign.Add(request.Url);
-                }
-            };
-
-            foreach (var type in Enum.GetValues<GatewayErrorType>())
-            {
-                var retry = type == GatewayErrorType.DestinationUnavailable ? "&retry=45" : "";
-                var response = await page.GotoAsync(new Uri(address, $"/orders/42?type={type}{retry}").ToString());
-                Assert.NotNull(response);
-                Assert.InRange(response.Status, 500, 599);
-                pages++;
-                violations.AddRange((await RunAxeAsync(page)).Select(v => $"{theme}/{schemeName}/{type}: {v}"));
-
-                if (type is GatewayErrorType.ConnectionRefused or GatewayErrorType.HttpResponseTimeout or GatewayErrorType.DestinationUnavailable
-                    or GatewayErrorType.ConnectionLimitReached)
-                {
-                    await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(screenshots, $"{theme}-{schemeName}-{type}.png"), FullPage = true });
-                }
+                foreign.Add(request.Url);
             }
+        };
 
-            // A phone-sized screenshot per theme and scheme, to see the responsive layout.
-            await page.SetViewportSizeAsync(390, 844);
-            await page.GotoAsync(new Uri(address, "/orders/42?type=ConnectionTimeout").ToString());
-            violations.AddRange((await RunAxeAsync(page)).Select(v => $"{theme}/{schemeName}/mobile: {v}"));
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(screenshots, $"{theme}-{schemeName}-mobile.png"), FullPage = true });
+        foreach (var type in Enum.GetValues<GatewayErrorType>())
+        {
+            var retry = type == GatewayErrorType.DestinationUnavailable ? "&retry=45" : "";
+            var response = await page.GotoAsync(new Uri(address, $"/orders/42?type={type}{retry}").ToString());
+            Assert.NotNull(response);
+            Assert.InRange(response.Status, 500, 599);
+            pages++;
+            violations.AddRange((await RunAxeAsync(page)).Select(v => $"{theme}/{schemeName}/{type}: {v}"));
 
-            Assert.True(foreign.Count == 0, $"{theme}/{schemeName} made requests beyond the page itself: {string.Join(", ", foreign)}");
+            if (type is GatewayErrorType.ConnectionRefused or GatewayErrorType.HttpResponseTimeout or GatewayErrorType.DestinationUnavailable
+                or GatewayErrorType.ConnectionLimitReached)
+            {
+                await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(screenshots, $"{theme}-{schemeName}-{type}.png"), FullPage = true });
+            }
+        }
+
+        // A phone-sized screenshot per theme and scheme, to see the responsive layout.
+        await page.SetViewportSizeAsync(390, 844);
+        await page.GotoAsync(new Uri(address, "/orders/42?type=ConnectionTimeout").ToString());
+        violations.AddRange((await RunAxeAsync(page)).Select(v => $"{theme}/{schemeName}/mobile: {v}"));
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(screenshots, $"{theme}-{schemeName}-mobile.png"), FullPage = true });
+
+        Assert.True(foreign.Count == 0, $"{theme}/{schemeName} made requests beyond the page itself: {string.Join(", ", foreign)}");
 
         return (pages, violations);
     }

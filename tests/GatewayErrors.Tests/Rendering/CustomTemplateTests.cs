@@ -1,3 +1,4 @@
+using GatewayErrors.Tests.TestSupport;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

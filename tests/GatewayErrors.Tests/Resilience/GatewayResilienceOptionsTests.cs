@@ -1,6 +1,5 @@
-using GatewayErrors.Tests.Resilience.Support;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Options;
+using GatewayErrors.Tests.TestSupport;
+using GatewayErrors.Tests.Upstreams;
 
 namespace GatewayErrors.Tests.Resilience;
 
@@ -50,9 +49,7 @@ public sealed class GatewayResilienceOptionsTests
     [InlineData("CircuitBreaker:SamplingDuration", "00:00:15", "GatewayErrors:Upstreams:catalog:Resilience:CircuitBreaker:SamplingDuration = 00:00:15 must be at least twice AttemptTimeout = 00:00:10.")]
     public async Task InvalidResilienceSetting_StartFails_MessageNamesKeyAndValue(string key, string value, string message)
     {
-        var settings = new Dictionary<string, string?> { [ResilienceFixture.Key + key] = value };
-
-        var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => GatewayHost.StartAsync(settings, _ => { }, _ => { }));
+        var exception = await GatewayTestApp.AssertStartFailsAsync(ResilienceFixture.Key + key, value, message);
 
         Assert.Contains(message, exception.Failures);
     }
@@ -63,9 +60,7 @@ public sealed class GatewayResilienceOptionsTests
     [InlineData("DegradedFailureThreshold", "0", "GatewayErrors:Diagnostics:DegradedFailureThreshold = 0 must be at least 1.")]
     public async Task InvalidDiagnosticsSetting_StartFails_MessageNamesKeyAndValue(string key, string value, string message)
     {
-        var settings = new Dictionary<string, string?> { ["GatewayErrors:Diagnostics:" + key] = value };
-
-        var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => GatewayHost.StartAsync(settings, _ => { }, _ => { }));
+        var exception = await GatewayTestApp.AssertStartFailsAsync("GatewayErrors:Diagnostics:" + key, value, message);
 
         Assert.Contains(message, exception.Failures);
     }
@@ -73,8 +68,8 @@ public sealed class GatewayResilienceOptionsTests
     [Fact]
     public async Task RetryCountChangedInConfiguration_AppliesWithoutRestart()
     {
-        await using var upstream = await TestUpstream.StartAsync(TestUpstream.Status(503));
-        await using var gateway = await ResilienceFixture.StartAsync(upstream, new() { [ResilienceFixture.Key + "Retry:Delay"] = "00:00:00" });
+        await using var upstream = await OkUpstream.StartAsync(OkUpstream.Status(503));
+        await using var gateway = await ResilienceFixture.StartAsync(upstream.BaseAddress, new() { [ResilienceFixture.Key + "Retry:Delay"] = "00:00:00" });
         await gateway.Client.GetAsync("/get");
 
         ((Microsoft.Extensions.Configuration.IConfigurationRoot)gateway.App.Configuration).Providers
@@ -83,6 +78,6 @@ public sealed class GatewayResilienceOptionsTests
         ((Microsoft.Extensions.Configuration.IConfigurationRoot)gateway.App.Configuration).Reload();
         await gateway.Client.GetAsync("/get");
 
-        Assert.Equal(4 + 2, upstream.Requests);
+        Assert.Equal(4 + 2, upstream.RequestCount);
     }
 }

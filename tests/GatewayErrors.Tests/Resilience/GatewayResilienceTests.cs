@@ -1,5 +1,6 @@
 using System.Net;
-using GatewayErrors.Tests.Resilience.Support;
+using GatewayErrors.Tests.TestSupport;
+using GatewayErrors.Tests.Upstreams;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
@@ -13,21 +14,21 @@ public sealed class GatewayResilienceTests
     [Fact]
     public async Task IdempotentGet_FlappingUpstream_RetriedUntilItAnswers_Returns200()
     {
-        await using var upstream = await TestUpstream.StartAsync((context, n) => TestUpstream.Status(n <= 2 ? 503 : 200)(context, n));
-        await using var gateway = await ResilienceFixture.StartAsync(upstream, new() { [ResilienceFixture.Key + "Retry:Delay"] = "00:00:00" });
+        await using var upstream = await OkUpstream.StartAsync(OkUpstream.Status(n => n <= 2 ? 503 : 200));
+        await using var gateway = await ResilienceFixture.StartAsync(upstream.BaseAddress, new() { [ResilienceFixture.Key + "Retry:Delay"] = "00:00:00" });
 
         var response = await gateway.Client.GetAsync("/get");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("200", await response.Content.ReadAsStringAsync());
-        Assert.Equal(3, upstream.Requests);
+        Assert.Equal(3, upstream.RequestCount);
     }
 
     [Fact]
     public async Task Post_FlappingUpstream_NotRetried_Returns502()
     {
-        await using var upstream = await TestUpstream.StartAsync((context, n) => TestUpstream.Status(n <= 2 ? 500 : 200)(context, n));
-        await using var gateway = await ResilienceFixture.StartAsync(upstream, new()
+        await using var upstream = await OkUpstream.StartAsync(OkUpstream.Status(n => n <= 2 ? 500 : 200));
+        await using var gateway = await ResilienceFixture.StartAsync(upstream.BaseAddress, new()
         {
             ["GatewayErrors:Upstreams:catalog:TreatServerErrorsAsFailures"] = "true",
             [ResilienceFixture.Key + "Retry:Delay"] = "00:00:00",
@@ -36,14 +37,14 @@ public sealed class GatewayResilienceTests
         var response = await gateway.Client.GetAsync("/post");
 
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
-        Assert.Equal(1, upstream.Requests);
+        Assert.Equal(1, upstream.RequestCount);
     }
 
     [Fact]
     public async Task Post_RetryNonIdempotentMethodsOptedIn_RetriedUntilItAnswers_Returns200()
     {
-        await using var upstream = await TestUpstream.StartAsync((context, n) => TestUpstream.Status(n <= 2 ? 500 : 200)(context, n));
-        await using var gateway = await ResilienceFixture.StartAsync(upstream, new()
+        await using var upstream = await OkUpstream.StartAsync(OkUpstream.Status(n => n <= 2 ? 500 : 200));
+        await using var gateway = await ResilienceFixture.StartAsync(upstream.BaseAddress, new()
         {
             [ResilienceFixture.Key + "Retry:Delay"] = "00:00:00",
             [ResilienceFixture.Key + "Retry:RetryNonIdempotentMethods"] = "true",
@@ -52,14 +53,14 @@ public sealed class GatewayResilienceTests
         var response = await gateway.Client.GetAsync("/post");
 
         Assert.Equal("200", await response.Content.ReadAsStringAsync());
-        Assert.Equal(3, upstream.Requests);
+        Assert.Equal(3, upstream.RequestCount);
     }
 
     [Fact]
     public async Task IdempotentGet_UpstreamAlwaysFails_FourAttemptsThenReturns502()
     {
-        await using var upstream = await TestUpstream.StartAsync(TestUpstream.Status(500));
-        await using var gateway = await ResilienceFixture.StartAsync(upstream, new()
+        await using var upstream = await OkUpstream.StartAsync(OkUpstream.Status(500));
+        await using var gateway = await ResilienceFixture.StartAsync(upstream.BaseAddress, new()
         {
             ["GatewayErrors:Upstreams:catalog:TreatServerErrorsAsFailures"] = "true",
             [ResilienceFixture.Key + "Retry:Delay"] = "00:00:00",
@@ -68,40 +69,40 @@ public sealed class GatewayResilienceTests
         var response = await gateway.Client.GetAsync("/get");
 
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
-        Assert.Equal(4, upstream.Requests);
+        Assert.Equal(4, upstream.RequestCount);
     }
 
     [Fact]
     public async Task UpstreamRetryAfter_SetsTheWaitBeforeTheRetry_Returns200()
     {
-        await using var upstream = await TestUpstream.StartAsync((context, n) =>
+        await using var upstream = await OkUpstream.StartAsync((context, n) =>
         {
             if (n == 1)
             {
                 context.Response.Headers.RetryAfter = "7";
             }
 
-            return TestUpstream.Status(n == 1 ? 429 : 200)(context, n);
+            return OkUpstream.Status(n == 1 ? 429 : 200)(context, n);
         });
-        await using var gateway = await ResilienceFixture.StartAsync(upstream, new() { [ResilienceFixture.Key + "Retry:Delay"] = "00:00:00" });
+        await using var gateway = await ResilienceFixture.StartAsync(upstream.BaseAddress, new() { [ResilienceFixture.Key + "Retry:Delay"] = "00:00:00" });
 
         var call = gateway.Client.GetAsync("/get");
         await gateway.Time.WaitForTimerAsync(TimeSpan.FromSeconds(7));
-        Assert.Equal(1, upstream.Requests);
+        Assert.Equal(1, upstream.RequestCount);
         gateway.Time.Advance(TimeSpan.FromSeconds(7));
         var response = await call;
 
         Assert.Equal("200", await response.Content.ReadAsStringAsync());
-        Assert.Equal(2, upstream.Requests);
+        Assert.Equal(2, upstream.RequestCount);
     }
 
     [Fact]
     public async Task OpenCircuit_Returns503WithRemainingBreakAsRetryAfter_WithoutContactingUpstream()
     {
-        await using var upstream = await TestUpstream.StartAsync(TestUpstream.Status(500));
-        await using var gateway = await ResilienceFixture.StartAsync(upstream, ResilienceFixture.QuickCircuit());
+        await using var upstream = await OkUpstream.StartAsync(OkUpstream.Status(500));
+        await using var gateway = await ResilienceFixture.StartAsync(upstream.BaseAddress, ResilienceFixture.QuickCircuit());
         await OpenCircuitAsync(gateway);
-        var connections = upstream.Connections;
+        var connections = upstream.ConnectionCount;
 
         var first = await gateway.Client.GetAsync("/get");
         gateway.Time.Advance(TimeSpan.FromSeconds(2));
@@ -111,15 +112,15 @@ public sealed class GatewayResilienceTests
         Assert.Equal("5", first.Headers.GetValues("Retry-After").Single());
         Assert.Contains("error=destination_unavailable", first.Headers.GetValues("Proxy-Status").Single(), StringComparison.Ordinal);
         Assert.Equal("3", later.Headers.GetValues("Retry-After").Single());
-        Assert.Equal(2, upstream.Requests);
-        Assert.Equal(connections, upstream.Connections);
+        Assert.Equal(2, upstream.RequestCount);
+        Assert.Equal(connections, upstream.ConnectionCount);
     }
 
     [Fact]
     public async Task OpenCircuit_RouteMarkedWithUpstream_Returns503BeforeTheEndpointRuns()
     {
-        await using var upstream = await TestUpstream.StartAsync(TestUpstream.Status(500));
-        await using var gateway = await ResilienceFixture.StartAsync(upstream, ResilienceFixture.QuickCircuit());
+        await using var upstream = await OkUpstream.StartAsync(OkUpstream.Status(500));
+        await using var gateway = await ResilienceFixture.StartAsync(upstream.BaseAddress, ResilienceFixture.QuickCircuit());
         await OpenCircuitAsync(gateway);
         var runs = Volatile.Read(ref ResilienceFixture.EndpointRuns);
 
@@ -128,16 +129,16 @@ public sealed class GatewayResilienceTests
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Equal("5", response.Headers.GetValues("Retry-After").Single());
         Assert.Equal(runs, Volatile.Read(ref ResilienceFixture.EndpointRuns));
-        Assert.Equal(2, upstream.Requests);
+        Assert.Equal(2, upstream.RequestCount);
     }
 
     [Fact]
     public async Task OpenCircuit_AfterTheBreak_TrialCallSucceeds_Returns200AndCloses()
     {
-        await using var upstream = await TestUpstream.StartAsync(TestUpstream.Status(500));
-        await using var gateway = await ResilienceFixture.StartAsync(upstream, ResilienceFixture.QuickCircuit());
+        await using var upstream = await OkUpstream.StartAsync(OkUpstream.Status(500));
+        await using var gateway = await ResilienceFixture.StartAsync(upstream.BaseAddress, ResilienceFixture.QuickCircuit());
         await OpenCircuitAsync(gateway);
-        upstream.Respond = TestUpstream.Status(200);
+        upstream.Respond = OkUpstream.Status(200);
 
         gateway.Time.Advance(TimeSpan.FromSeconds(5));
         var marked = await gateway.Client.GetAsync("/marked");
@@ -146,14 +147,14 @@ public sealed class GatewayResilienceTests
         Assert.Equal(HttpStatusCode.OK, marked.StatusCode);
         Assert.Equal(HttpStatusCode.OK, plain.StatusCode);
         Assert.Equal(CircuitState.Closed, gateway.Services.GetRequiredService<IGatewayUpstreamCircuits>().GetState("catalog"));
-        Assert.Equal(4, upstream.Requests);
+        Assert.Equal(4, upstream.RequestCount);
     }
 
     [Fact]
     public async Task IsolatedCircuit_Returns503WithoutRetryAfter_UntilClosed()
     {
-        await using var upstream = await TestUpstream.StartAsync(TestUpstream.Status(200));
-        await using var gateway = await ResilienceFixture.StartAsync(upstream, ResilienceFixture.QuickCircuit());
+        await using var upstream = await OkUpstream.StartAsync(OkUpstream.Status(200));
+        await using var gateway = await ResilienceFixture.StartAsync(upstream.BaseAddress, ResilienceFixture.QuickCircuit());
         var circuits = gateway.Services.GetRequiredService<IGatewayUpstreamCircuits>();
 
         await circuits.IsolateAsync("catalog");
@@ -166,14 +167,14 @@ public sealed class GatewayResilienceTests
         Assert.False(isolated.Headers.Contains("Retry-After"));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, marked.StatusCode);
         Assert.Equal(HttpStatusCode.OK, closed.StatusCode);
-        Assert.Equal(1, upstream.Requests);
+        Assert.Equal(1, upstream.RequestCount);
     }
 
     [Fact]
     public async Task SlowUpstream_AttemptTimeout_Returns504()
     {
-        await using var upstream = await TestUpstream.StartAsync(TestUpstream.Hang);
-        await using var gateway = await ResilienceFixture.StartAsync(upstream, new()
+        await using var upstream = await SlowUpstream.StartAsync();
+        await using var gateway = await ResilienceFixture.StartAsync(upstream.SlowAddress, new()
         {
             [ResilienceFixture.Key + "Retry:MaxRetryAttempts"] = "0",
             [ResilienceFixture.Key + "AttemptTimeout"] = "00:00:02",
@@ -191,8 +192,8 @@ public sealed class GatewayResilienceTests
     [Fact]
     public async Task SlowUpstream_TotalTimeoutEndsTheRetries_Returns504()
     {
-        await using var upstream = await TestUpstream.StartAsync(TestUpstream.Hang);
-        await using var gateway = await ResilienceFixture.StartAsync(upstream, new()
+        await using var upstream = await SlowUpstream.StartAsync();
+        await using var gateway = await ResilienceFixture.StartAsync(upstream.SlowAddress, new()
         {
             [ResilienceFixture.Key + "Retry:Delay"] = "00:00:00",
             [ResilienceFixture.Key + "AttemptTimeout"] = "00:00:02",
@@ -207,18 +208,18 @@ public sealed class GatewayResilienceTests
         var response = await call;
 
         Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
-        Assert.Equal(2, upstream.Requests);
+        Assert.Equal(2, upstream.RequestCount);
     }
 
     [Fact]
     public async Task Circuit_SharedByClientsOfOneUpstream_NotByOtherUpstreams()
     {
-        await using var upstream = await TestUpstream.StartAsync(TestUpstream.Status(500));
+        await using var upstream = await OkUpstream.StartAsync(OkUpstream.Status(500));
         var settings = ResilienceFixture.QuickCircuit(
             ("GatewayErrors:Upstreams:inventory:TreatServerErrorsAsFailures", "true"),
             ("GatewayErrors:Upstreams:inventory:Resilience:Retry:MaxRetryAttempts", "0"));
         await using var gateway = await ResilienceFixture.StartAsync(
-            upstream,
+            upstream.BaseAddress,
             settings,
             services =>
             {
@@ -237,14 +238,14 @@ public sealed class GatewayResilienceTests
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, admin.StatusCode);
         Assert.Equal(HttpStatusCode.BadGateway, inventory.StatusCode);
-        Assert.Equal(3, upstream.Requests);
+        Assert.Equal(3, upstream.RequestCount);
     }
 
     [Fact]
     public async Task HandlersRecycledByTheFactory_ShareOneCircuit_Returns503()
     {
-        await using var upstream = await TestUpstream.StartAsync(TestUpstream.Status(500));
-        await using var gateway = await ResilienceFixture.StartAsync(upstream, ResilienceFixture.QuickCircuit());
+        await using var upstream = await OkUpstream.StartAsync(OkUpstream.Status(500));
+        await using var gateway = await ResilienceFixture.StartAsync(upstream.BaseAddress, ResilienceFixture.QuickCircuit());
         await OpenCircuitAsync(gateway);
 
         // A handler chain built now stands for one built after the factory's 2-minute recycling.
@@ -254,16 +255,16 @@ public sealed class GatewayResilienceTests
 
         Assert.Equal(GatewayErrorType.DestinationUnavailable, exception.Failure.ErrorType);
         Assert.Equal("catalog", exception.Failure.Upstream);
-        Assert.Equal(2, upstream.Requests);
+        Assert.Equal(2, upstream.RequestCount);
     }
 
     [Fact]
     public async Task RefusingUpstream_RetriedThenClassified_Returns502ConnectionRefused()
     {
-        var refusing = TestUpstream.RefusingAddress();
-        await using var gateway = await GatewayHost.StartAsync(
+        await using var refusing = await RefusedPort.StartAsync();
+        await using var gateway = await ResilienceFixture.StartGatewayAsync(
             new Dictionary<string, string?> { ["GatewayErrors:Upstreams:orders:Resilience:Retry:Delay"] = "00:00:00" },
-            services => services.AddHttpClient("orders", c => c.BaseAddress = refusing).AddGatewayErrorsHandler().AddGatewayResilience(),
+            services => services.AddHttpClient("orders", c => c.BaseAddress = refusing.BaseAddress).AddGatewayErrorsHandler().AddGatewayResilience(),
             app => app.MapGet("/orders", context => ResilienceFixture.ForwardAsync(context, "orders", HttpMethod.Get)));
 
         var response = await gateway.Client.GetAsync("/orders");
@@ -295,7 +296,7 @@ public sealed class GatewayResilienceTests
     }
 
     /// <summary>Two failed calls: with <see cref="ResilienceFixture.QuickCircuit"/> the second opens the circuit.</summary>
-    private static async Task OpenCircuitAsync(GatewayHost gateway)
+    private static async Task OpenCircuitAsync(GatewayTestApp gateway)
     {
         for (var i = 0; i < 2; i++)
         {

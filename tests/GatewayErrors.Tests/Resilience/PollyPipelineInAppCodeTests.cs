@@ -1,5 +1,6 @@
 using System.Net;
-using GatewayErrors.Tests.Resilience.Support;
+using GatewayErrors.Tests.TestSupport;
+using GatewayErrors.Tests.Upstreams;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,8 +19,8 @@ public sealed class PollyPipelineInAppCodeTests
     [Fact]
     public async Task AppPipelineCircuitOpen_BrokenCircuitEscapes_Returns503WithRetryAfter()
     {
-        await using var upstream = await TestUpstream.StartAsync(TestUpstream.Status(500));
-        await using var gateway = await StartAsync(upstream, time => new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time }
+        await using var upstream = await OkUpstream.StartAsync(OkUpstream.Status(500));
+        await using var gateway = await StartAsync(upstream.BaseAddress, time => new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time }
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions<HttpResponseMessage>
             {
                 MinimumThroughput = 2,
@@ -37,14 +38,14 @@ public sealed class PollyPipelineInAppCodeTests
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Equal("8", response.Headers.GetValues("Retry-After").Single());
         Assert.Contains("error=destination_unavailable", response.Headers.GetValues("Proxy-Status").Single(), StringComparison.Ordinal);
-        Assert.Equal(2, upstream.Requests);
+        Assert.Equal(2, upstream.RequestCount);
     }
 
     [Fact]
     public async Task AppPipelineTimeout_TimeoutRejectedEscapes_Returns504()
     {
-        await using var upstream = await TestUpstream.StartAsync(TestUpstream.Hang);
-        await using var gateway = await StartAsync(upstream, time => new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time }
+        await using var upstream = await SlowUpstream.StartAsync();
+        await using var gateway = await StartAsync(upstream.SlowAddress, time => new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time }
             .AddTimeout(TimeSpan.FromSeconds(3))
             .Build());
 
@@ -60,9 +61,9 @@ public sealed class PollyPipelineInAppCodeTests
     [Fact]
     public async Task AppPipelineIsolated_Returns503()
     {
-        await using var upstream = await TestUpstream.StartAsync(TestUpstream.Status(200));
+        await using var upstream = await OkUpstream.StartAsync(OkUpstream.Status(200));
         var control = new CircuitBreakerManualControl();
-        await using var gateway = await StartAsync(upstream, time => new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time }
+        await using var gateway = await StartAsync(upstream.BaseAddress, time => new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time }
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions<HttpResponseMessage> { ManualControl = control })
             .Build());
         await control.IsolateAsync();
@@ -70,20 +71,20 @@ public sealed class PollyPipelineInAppCodeTests
         var response = await gateway.Client.GetAsync("/app");
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        Assert.Equal(0, upstream.Requests);
+        Assert.Equal(0, upstream.RequestCount);
     }
 
-    private static Task<GatewayHost> StartAsync(TestUpstream upstream, Func<TimeProvider, ResiliencePipeline<HttpResponseMessage>> build)
+    private static Task<GatewayTestApp> StartAsync(Uri upstream, Func<TimeProvider, ResiliencePipeline<HttpResponseMessage>> build)
     {
         ResiliencePipeline<HttpResponseMessage>? pipeline = null;
-        return GatewayHost.StartAsync(
+        return ResilienceFixture.StartGatewayAsync(
             new Dictionary<string, string?>(),
-            services => services.AddHttpClient("plain", c => c.BaseAddress = upstream.BaseAddress),
+            services => services.AddHttpClient("plain", c => c.BaseAddress = upstream),
             app => app.MapGet("/app", async (HttpContext context) =>
             {
                 pipeline ??= build(context.RequestServices.GetRequiredService<TimeProvider>());
                 var client = context.RequestServices.GetRequiredService<IHttpClientFactory>().CreateClient("plain");
-                using var response = await pipeline.ExecuteAsync(ct => new ValueTask<HttpResponseMessage>(client.GetAsync("/", ct)), context.RequestAborted);
+                using var response = await pipeline.ExecuteAsync(ct => new ValueTask<HttpResponseMessage>(client.GetAsync(string.Empty, ct)), context.RequestAborted);
                 await context.Response.WriteAsync(((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture));
             }));
     }

@@ -1,11 +1,13 @@
-using GatewayErrors.Tests.Resilience.Support;
+using GatewayErrors.Tests.TestSupport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace GatewayErrors.Tests.Resilience;
 
-/// <summary>A gateway whose "catalog" client uses the resilience pipeline, in front of one <see cref="TestUpstream"/>.</summary>
+/// <summary>
+/// A gateway on a manual clock whose "catalog" client uses the resilience pipeline, in front of one upstream address.
+/// </summary>
 internal static class ResilienceFixture
 {
     public const string Key = "GatewayErrors:Upstreams:catalog:Resilience:";
@@ -32,17 +34,21 @@ internal static class ResilienceFixture
         return settings;
     }
 
-    public static Task<GatewayHost> StartAsync(
-        TestUpstream upstream,
+    /// <summary>
+    /// Starts the gateway with <c>/get</c> and <c>/post</c> calling <paramref name="upstream"/> through the "catalog"
+    /// client, and <c>/marked</c> doing the same behind <c>WithGatewayUpstreams("catalog")</c>.
+    /// </summary>
+    public static Task<GatewayTestApp> StartAsync(
+        Uri upstream,
         Dictionary<string, string?> settings,
         Action<IServiceCollection>? services = null,
         Action<WebApplication>? endpoints = null,
         string environment = "Production")
-        => GatewayHost.StartAsync(
+        => StartGatewayAsync(
             settings,
             s =>
             {
-                s.AddHttpClient("catalog", c => c.BaseAddress = upstream.BaseAddress).AddGatewayErrorsHandler().AddGatewayResilience();
+                s.AddHttpClient("catalog", c => c.BaseAddress = upstream).AddGatewayErrorsHandler().AddGatewayResilience();
                 services?.Invoke(s);
             },
             app =>
@@ -58,11 +64,26 @@ internal static class ResilienceFixture
             },
             environment);
 
-    /// <summary>Calls the upstream and answers 200 with the status the upstream answered.</summary>
+    /// <summary>Starts the gateway on a manual clock with only the clients and endpoints the test adds.</summary>
+    public static Task<GatewayTestApp> StartGatewayAsync(
+        Dictionary<string, string?> settings,
+        Action<IServiceCollection> services,
+        Action<WebApplication> endpoints,
+        string environment = "Production")
+        => GatewayTestApp.StartAsync(s =>
+        {
+            s.Environment = environment;
+            s.Time = new ManualTimeProvider();
+            s.Configuration = settings;
+            s.Services = services;
+            s.Endpoints = endpoints;
+        });
+
+    /// <summary>Calls the client's base address and answers 200 with the status the upstream answered.</summary>
     public static async Task ForwardAsync(HttpContext context, string client, HttpMethod method)
     {
         var http = context.RequestServices.GetRequiredService<IHttpClientFactory>().CreateClient(client);
-        using var request = new HttpRequestMessage(method, "/") { Content = method == HttpMethod.Post ? new StringContent("order") : null };
+        using var request = new HttpRequestMessage(method, string.Empty) { Content = method == HttpMethod.Post ? new StringContent("order") : null };
         using var response = await http.SendAsync(request, context.RequestAborted);
         await context.Response.WriteAsync(((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture));
     }

@@ -17,6 +17,8 @@ public sealed class LogCapture : ILoggerProvider
 
     public IReadOnlyList<LogEntry> FromGatewayErrors => Entries.Where(e => e.Category.StartsWith("GatewayErrors", StringComparison.Ordinal)).ToArray();
 
+    public IReadOnlyList<LogEntry> WithEventId(int id) => Entries.Where(e => e.EventId.Id == id).ToArray();
+
     public ILogger CreateLogger(string categoryName) => new Logger(categoryName, this);
 
     /// <summary>Waits until an entry matching <paramref name="predicate"/> was logged, failing after <paramref name="timeout"/>.</summary>

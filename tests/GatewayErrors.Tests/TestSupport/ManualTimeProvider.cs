@@ -2,14 +2,24 @@ namespace GatewayErrors.Tests.TestSupport;
 
 /// <summary>
 /// A <see cref="TimeProvider"/> whose clock moves only when a test calls <see cref="Advance"/>, so deadlines fire
-/// exactly when the test says (the registry here has no Microsoft.Extensions.TimeProvider.Testing).
+/// exactly when the test says: due timers fire in order, periodic ones again every period, on the thread that
+/// advances (the registry here has no Microsoft.Extensions.TimeProvider.Testing).
 /// </summary>
 public sealed class ManualTimeProvider : TimeProvider
 {
     private readonly object _gate = new();
     private readonly List<ManualTimer> _timers = [];
-    private DateTimeOffset _now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private DateTimeOffset _now;
     private long _timestamp;
+
+    /// <summary>Starts the clock at 2026-01-01 00:00 UTC.</summary>
+    public ManualTimeProvider()
+        : this(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero))
+    {
+    }
+
+    /// <summary>Starts the clock at <paramref name="start"/>; it stays there until <see cref="Advance"/>.</summary>
+    public ManualTimeProvider(DateTimeOffset start) => _now = start;
 
     public override DateTimeOffset GetUtcNow()
     {
@@ -36,7 +46,7 @@ public sealed class ManualTimeProvider : TimeProvider
         {
             lock (_gate)
             {
-                return _timers.Count(t => t.DueAt is not null);
+                return _timers.Count;
             }
         }
     }
@@ -72,10 +82,43 @@ public sealed class ManualTimeProvider : TimeProvider
 
                 _timestamp += (due.DueAt!.Value - _now).Ticks;
                 _now = due.DueAt.Value;
-                due.DueAt = due.Period > TimeSpan.Zero ? _now + due.Period : null;
+                if (due.Period > TimeSpan.Zero)
+                {
+                    due.DueAt = _now + due.Period;
+                }
+                else
+                {
+                    _timers.Remove(due);
+                }
             }
 
             due.Fire();
+        }
+    }
+
+    /// <summary>
+    /// Waits (in real time, at most 10 s) until some code has scheduled a timer due exactly <paramref name="dueIn"/>
+    /// from now: code that schedules on another thread (a retry delay) has then reached the point the test advances past.
+    /// </summary>
+    public async Task WaitForTimerAsync(TimeSpan dueIn)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (true)
+        {
+            lock (_gate)
+            {
+                if (_timers.Any(t => t.DueAt - _now == dueIn))
+                {
+                    return;
+                }
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"No timer due in {dueIn} was scheduled.");
+            }
+
+            await Task.Delay(5);
         }
     }
 
@@ -91,10 +134,14 @@ public sealed class ManualTimeProvider : TimeProvider
         {
             lock (owner._gate)
             {
+                // Only timers that will fire stay listed, so PendingTimers counts exactly those.
                 owner._timers.Remove(this);
                 Period = period == Timeout.InfiniteTimeSpan ? TimeSpan.Zero : period;
                 DueAt = dueTime == Timeout.InfiniteTimeSpan ? null : owner._now + dueTime;
-                owner._timers.Add(this);
+                if (DueAt is not null)
+                {
+                    owner._timers.Add(this);
+                }
             }
 
             return true;

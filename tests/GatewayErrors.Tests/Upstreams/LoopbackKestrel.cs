@@ -15,10 +15,15 @@ namespace GatewayErrors.Tests.Upstreams;
 /// <summary>Starts a quiet Kestrel app on 127.0.0.1 with an OS-chosen port.</summary>
 internal static class LoopbackKestrel
 {
+    /// <param name="map">Adds the app's middleware and endpoints.</param>
+    /// <param name="certificate">When set, the listener speaks HTTPS with it.</param>
+    /// <param name="sslProtocols">The TLS versions offered with <paramref name="certificate"/>.</param>
+    /// <param name="onConnection">Called for every accepted TCP connection, so a test can prove none was made.</param>
     public static async Task<(WebApplication App, Uri BaseAddress)> StartAsync(
         Action<WebApplication> map,
         X509Certificate2? certificate = null,
-        SslProtocols sslProtocols = SslProtocols.None)
+        SslProtocols sslProtocols = SslProtocols.None,
+        Action? onConnection = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -26,6 +31,15 @@ internal static class LoopbackKestrel
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
         builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen =>
         {
+            if (onConnection is not null)
+            {
+                listen.Use(next => connection =>
+                {
+                    onConnection();
+                    return next(connection);
+                });
+            }
+
             if (certificate is not null)
             {
                 listen.UseHttps(https =>

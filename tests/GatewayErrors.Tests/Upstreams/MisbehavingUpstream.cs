@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -19,33 +18,28 @@ internal sealed class MisbehavingUpstream : IAsyncDisposable
     private static readonly int MaxRequestHeadLength = 1024 * 1024;
     private static readonly byte[] EndOfHead = "\r\n\r\n"u8.ToArray();
 
-    private readonly TcpListener _listener;
     private readonly MisbehaviorMode _mode;
     private readonly int _statusCode;
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly ConcurrentDictionary<Socket, Task> _connections = new();
     private readonly TaskCompletionSource _requestReceived = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private Task _acceptLoop = Task.CompletedTask;
-    private int _connectionCount;
+    private readonly LoopbackTcpServer _server;
     private int _requestCount;
 
-    private MisbehavingUpstream(TcpListener listener, MisbehaviorMode mode, int statusCode)
+    private MisbehavingUpstream(MisbehaviorMode mode, int statusCode)
     {
-        _listener = listener;
         _mode = mode;
         _statusCode = statusCode;
-        Port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        _server = LoopbackTcpServer.Start(HandleAsync);
         BaseAddress = new Uri($"http://127.0.0.1:{Port}/");
     }
 
     public MisbehaviorMode Mode => _mode;
 
-    public int Port { get; }
+    public int Port => _server.Port;
 
     public Uri BaseAddress { get; }
 
     /// <summary>Connections accepted so far; 0 proves the upstream was not contacted.</summary>
-    public int ConnectionCount => Volatile.Read(ref _connectionCount);
+    public int ConnectionCount => _server.ConnectionCount;
 
     /// <summary>Request heads read so far (always 0 for <see cref="MisbehaviorMode.ResetOnConnect"/>).</summary>
     public int RequestCount => Volatile.Read(ref _requestCount);
@@ -56,43 +50,9 @@ internal sealed class MisbehavingUpstream : IAsyncDisposable
     /// <param name="mode">How to misbehave.</param>
     /// <param name="statusCode">The status sent by <see cref="MisbehaviorMode.ServerError"/> (503 adds <c>Retry-After: 7</c>).</param>
     public static Task<MisbehavingUpstream> StartAsync(MisbehaviorMode mode, int statusCode = 503)
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var upstream = new MisbehavingUpstream(listener, mode, statusCode);
-        upstream._acceptLoop = upstream.AcceptLoopAsync();
-        return Task.FromResult(upstream);
-    }
+        => Task.FromResult(new MisbehavingUpstream(mode, statusCode));
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stopping.CancelAsync();
-        _listener.Stop();
-        await _acceptLoop;
-        await Task.WhenAll(_connections.Values);
-        _stopping.Dispose();
-    }
-
-    private async Task AcceptLoopAsync()
-    {
-        await Task.Yield();
-        var token = _stopping.Token;
-        while (!token.IsCancellationRequested)
-        {
-            Socket socket;
-            try
-            {
-                socket = await _listener.AcceptSocketAsync(token);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
-            {
-                return;
-            }
-
-            Interlocked.Increment(ref _connectionCount);
-            _connections[socket] = HandleAsync(socket, token);
-        }
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 
     private async Task HandleAsync(Socket socket, CancellationToken token)
     {

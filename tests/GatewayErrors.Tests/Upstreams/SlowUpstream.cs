@@ -14,8 +14,8 @@ internal sealed class SlowUpstream : IAsyncDisposable
     private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _requestReceived = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TimeSpan _delay;
+    private readonly RequestCounter _requests = new();
     private WebApplication? _app;
-    private int _requestCount;
 
     private SlowUpstream(TimeSpan delay)
     {
@@ -31,7 +31,7 @@ internal sealed class SlowUpstream : IAsyncDisposable
     public Uri OkAddress => new(BaseAddress, "ok");
 
     /// <summary>Requests that reached <c>/slow</c>.</summary>
-    public int RequestCount => Volatile.Read(ref _requestCount);
+    public int RequestCount => _requests.Count;
 
     /// <summary>Completes when the first request reaches <c>/slow</c>.</summary>
     public Task RequestReceived => _requestReceived.Task;
@@ -44,6 +44,9 @@ internal sealed class SlowUpstream : IAsyncDisposable
         (upstream._app, upstream.BaseAddress) = await LoopbackKestrel.StartAsync(upstream.Map);
         return upstream;
     }
+
+    /// <summary>Completes once at least <paramref name="count"/> requests reached <c>/slow</c>; fails after 10 s.</summary>
+    public Task WaitForRequestsAsync(int count) => _requests.WaitForAsync(count);
 
     /// <summary>Lets every held and future <c>/slow</c> request answer 200.</summary>
     public void Release() => _release.TrySetResult();
@@ -66,7 +69,7 @@ internal sealed class SlowUpstream : IAsyncDisposable
         app.MapGet("/ok", () => Results.Text("ok"));
         app.MapGet("/slow", async (HttpContext context) =>
         {
-            Interlocked.Increment(ref _requestCount);
+            _requests.Increment();
             _requestReceived.TrySetResult();
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
             try

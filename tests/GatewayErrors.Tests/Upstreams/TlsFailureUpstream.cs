@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 
@@ -17,66 +16,26 @@ internal sealed class TlsFailureUpstream : IAsyncDisposable
     private static readonly byte[] PlainHttp400 =
         "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: 11\r\nConnection: close\r\n\r\nBad Request"u8.ToArray();
 
-    private readonly TcpListener _listener;
     private readonly TlsFailureMode _mode;
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly ConcurrentBag<Task> _connections = [];
-    private Task _acceptLoop = Task.CompletedTask;
-    private int _connectionCount;
+    private readonly LoopbackTcpServer _server;
 
-    private TlsFailureUpstream(TcpListener listener, TlsFailureMode mode)
+    private TlsFailureUpstream(TlsFailureMode mode)
     {
-        _listener = listener;
         _mode = mode;
-        Port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        _server = LoopbackTcpServer.Start(HandleAsync);
         BaseAddress = new Uri($"https://127.0.0.1:{Port}/");
     }
 
-    public int Port { get; }
+    public int Port => _server.Port;
 
     /// <summary>An https:// address (the server only speaks broken TLS).</summary>
     public Uri BaseAddress { get; }
 
-    public int ConnectionCount => Volatile.Read(ref _connectionCount);
+    public int ConnectionCount => _server.ConnectionCount;
 
-    public static Task<TlsFailureUpstream> StartAsync(TlsFailureMode mode)
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var upstream = new TlsFailureUpstream(listener, mode);
-        upstream._acceptLoop = upstream.AcceptLoopAsync();
-        return Task.FromResult(upstream);
-    }
+    public static Task<TlsFailureUpstream> StartAsync(TlsFailureMode mode) => Task.FromResult(new TlsFailureUpstream(mode));
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stopping.CancelAsync();
-        _listener.Stop();
-        await _acceptLoop;
-        await Task.WhenAll(_connections);
-        _stopping.Dispose();
-    }
-
-    private async Task AcceptLoopAsync()
-    {
-        await Task.Yield();
-        var token = _stopping.Token;
-        while (!token.IsCancellationRequested)
-        {
-            Socket socket;
-            try
-            {
-                socket = await _listener.AcceptSocketAsync(token);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
-            {
-                return;
-            }
-
-            Interlocked.Increment(ref _connectionCount);
-            _connections.Add(HandleAsync(socket, token));
-        }
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 
     private async Task HandleAsync(Socket socket, CancellationToken token)
     {
