@@ -9,9 +9,10 @@ internal static class ReadmeSnippets
     {
         #region snippet: readme-quick-start
         var builder = WebApplication.CreateBuilder(args);
+        var catalogUrl = builder.Configuration["CatalogUrl"] ?? "http://catalog:8080/";  // the upstream this app calls
 
         builder.Services.AddGatewayErrors();                                  // options from the "GatewayErrors" config section
-        builder.Services.AddHttpClient("catalog", c => c.BaseAddress = new Uri("http://catalog:8080/"))
+        builder.Services.AddHttpClient("catalog", c => c.BaseAddress = new Uri(catalogUrl))
             .AddGatewayErrorsHandler();                                       // classify failures at the source
 
         var app = builder.Build();
