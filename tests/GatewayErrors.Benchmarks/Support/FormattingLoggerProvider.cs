@@ -18,7 +18,7 @@ internal sealed class FormattingLoggerProvider : ILoggerProvider
     private sealed class FormattingLogger : ILogger
     {
         // Written so the JIT cannot drop the formatting as dead code.
-        private static int s_length;
+        private static int _length;
 
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull
@@ -35,7 +35,7 @@ internal sealed class FormattingLoggerProvider : ILoggerProvider
                 length += exception.ToString().Length;
             }
 
-            s_length = length;
+            _length = length;
         }
     }
 }
