@@ -19,6 +19,7 @@ internal sealed class GatewayErrorsHandler : DelegatingHandler
     private readonly IOptionsMonitor<GatewayErrorsOptions> _options;
     private readonly UpstreamConcurrencyLimits _limits;
     private readonly TimeProvider _timeProvider;
+    private CachedSettings? _settings;
 
     public GatewayErrorsHandler(string upstream, IOptionsMonitor<GatewayErrorsOptions> options, UpstreamConcurrencyLimits limits, TimeProvider timeProvider)
     {
@@ -30,7 +31,7 @@ internal sealed class GatewayErrorsHandler : DelegatingHandler
 
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var settings = UpstreamSettings.For(_options.CurrentValue, _upstream);
+        var settings = Settings();
         if (settings.MaxConcurrentRequests is { } permits)
         {
             return SendLimitedAsync(request, permits, cancellationToken);
@@ -58,7 +59,7 @@ internal sealed class GatewayErrorsHandler : DelegatingHandler
     protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var started = _timeProvider.GetTimestamp();
-        var settings = UpstreamSettings.For(_options.CurrentValue, _upstream);
+        var settings = Settings();
         using var lease = settings.MaxConcurrentRequests is { } permits ? Acquire(request, permits, started) : null;
         HttpResponseMessage response;
         try
@@ -159,7 +160,7 @@ internal sealed class GatewayErrorsHandler : DelegatingHandler
     private HttpResponseMessage CheckStatus(HttpResponseMessage response, HttpRequestMessage request, long started)
     {
         if (response.StatusCode < HttpStatusCode.InternalServerError
-            || !UpstreamSettings.For(_options.CurrentValue, _upstream).TreatServerErrorsAsFailures)
+            || !Settings().TreatServerErrorsAsFailures)
         {
             return response;
         }
@@ -223,4 +224,20 @@ internal sealed class GatewayErrorsHandler : DelegatingHandler
 
         return null;
     }
+
+    /// <summary>This upstream's settings, looked up once per options instance rather than once per call.</summary>
+    private GatewayUpstreamOptions Settings()
+    {
+        var options = _options.CurrentValue;
+        var cached = Volatile.Read(ref _settings);
+        if (cached is null || !ReferenceEquals(cached.Options, options))
+        {
+            cached = new CachedSettings(options, UpstreamSettings.For(options, _upstream));
+            Volatile.Write(ref _settings, cached);
+        }
+
+        return cached.Settings;
+    }
+
+    private sealed record CachedSettings(GatewayErrorsOptions Options, GatewayUpstreamOptions Settings);
 }
