@@ -23,7 +23,7 @@ namespace GatewayErrors.Tests.Hardening;
 [Trait("Category", "Hardening")]
 public class HostileInputTests
 {
-    private const int RequestsPerApp = 400;
+    private const int RequestsPerApp = 350;
 
     public static TheoryData<string, string> Apps()
     {
