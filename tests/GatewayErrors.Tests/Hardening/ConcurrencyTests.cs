@@ -72,7 +72,8 @@ public class ConcurrencyTests(ITestOutputHelper output)
             calls.Add(SucceedingAsync(app, TraceId(random)));
         }
 
-        await Task.WhenAll(calls);
+        // Bounded: a request that never answers must fail the test, not hang the run.
+        await Task.WhenAll(calls).WaitAsync(TimeSpan.FromSeconds(60));
     }
 
     private static async Task FailingAsync(GatewayTestApp app, string traceId, string accept)

@@ -75,7 +75,7 @@ internal sealed class HostileUpstream : IAsyncDisposable
         await _stopping.CancelAsync();
         _listener.Stop();
         await _acceptLoop;
-        await Task.WhenAll(_connections);
+        await Task.WhenAll(_connections).WaitAsync(TimeSpan.FromSeconds(10));
         _stopping.Dispose();
     }
 
