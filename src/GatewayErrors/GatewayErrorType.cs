@@ -64,4 +64,10 @@ public enum GatewayErrorType
     /// RFC 9209 has no type for this: the <c>Proxy-Status</c> header carries <c>received-status</c> without an <c>error</c>.
     /// </summary>
     UpstreamServerError,
+
+    /// <summary>
+    /// <c>http_response_body_size</c> (502): the response body was larger than the client buffers
+    /// (<see cref="GatewayUpstreamOptions.MaxResponseContentBufferSize"/>).
+    /// </summary>
+    HttpResponseBodySize,
 }

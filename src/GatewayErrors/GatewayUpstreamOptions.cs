@@ -8,6 +8,9 @@ public sealed class GatewayUpstreamOptions
     /// <summary>The default for <see cref="NameResolutionTimeout"/>.</summary>
     public static readonly TimeSpan DefaultNameResolutionTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>The default for <see cref="MaxResponseContentBufferSize"/>: 32 MiB.</summary>
+    public const long DefaultMaxResponseContentBufferSize = 32 * 1024 * 1024;
+
     /// <summary>Gets or sets the name shown to visitors for this upstream (for example "Catalog service").</summary>
     /// <value>Defaults to <see langword="null"/>: the upstream name.</value>
     public string? DisplayName { get; set; }
@@ -40,6 +43,19 @@ public sealed class GatewayUpstreamOptions
     /// </summary>
     /// <value>Defaults to <see langword="null"/>: no limit. Must be at least 1 when set.</value>
     public int? MaxConcurrentRequests { get; set; }
+
+    /// <summary>
+    /// Gets or sets the most bytes of a response body the client buffers in memory (the
+    /// <see cref="HttpClient.MaxResponseContentBufferSize"/> of clients created with <c>AddGatewayErrorsHandler()</c>).
+    /// A larger body fails the call with <see cref="GatewayErrorType.HttpResponseBodySize"/> (502) instead of growing the
+    /// process by up to 2 GB, HttpClient's own default, for an upstream that sends a body without end.
+    /// </summary>
+    /// <value>
+    /// Defaults to 32 MiB. Must be between 1 and <see cref="int.MaxValue"/>. Applied only to a client whose limit is still
+    /// HttpClient's default: a limit the app set itself wins. Streamed reads
+    /// (<see cref="HttpCompletionOption.ResponseHeadersRead"/>) are not buffered and not limited.
+    /// </value>
+    public long MaxResponseContentBufferSize { get; set; } = DefaultMaxResponseContentBufferSize;
 
     /// <summary>
     /// Gets the resilience pipeline settings (timeouts, retry, circuit breaker), used by clients that call

@@ -63,6 +63,9 @@ internal static class ErrorTypes
         Add(GatewayErrorType.DestinationUnavailable, "destination_unavailable", 503,
             "Upstream service unavailable",
             "The service behind this site is temporarily unavailable.");
+        Add(GatewayErrorType.HttpResponseBodySize, "http_response_body_size", 502,
+            "Upstream response too large",
+            "The service behind this site sent a response larger than this site accepts.");
         Add(GatewayErrorType.UpstreamServerError, null, 502,
             "Upstream service error",
             "The service behind this site reported an internal error.");

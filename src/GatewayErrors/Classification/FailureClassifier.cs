@@ -124,8 +124,12 @@ internal static class FailureClassifier
                 return ClassifyIOError(HttpRequestError.ResponseEnded, IsContentCopy(exception, phase) ? ExchangePhase.Unknown : phase);
 
             case HttpRequestError.ConfigurationLimitExceeded:
-                // Past the headers the only limit is MaxResponseContentBufferSize: a body too large, still a bad response.
-                return IsContentCopy(exception, phase) ? GatewayErrorType.HttpProtocolError : GatewayErrorType.HttpResponseHeaderSectionSize;
+                // The handler sees the header limit (MaxResponseHeadersLength) and reports it itself. Outside the handler
+                // this is HttpClient's MaxResponseContentBufferSize, hit while buffering the body after the handler chain
+                // returned: a body too large, still a bad response. The exception is a bare HttpRequestException then, with
+                // no inner HttpIOException, so the phase is what tells it apart. (A client without the handler that hits
+                // the header limit is reported here too: still a 502, only less precise.)
+                return phase == ExchangePhase.Unknown ? GatewayErrorType.HttpResponseBodySize : GatewayErrorType.HttpResponseHeaderSectionSize;
 
             default:
                 if (exception.StatusCode is { } status && exception.InnerException is null)

@@ -19,7 +19,9 @@ public static class GatewayErrorsHttpClientBuilderExtensions
     /// <returns>The client builder, for chaining.</returns>
     /// <remarks>
     /// Also gives the primary <see cref="SocketsHttpHandler"/> a connect callback that bounds name resolution by
-    /// <see cref="GatewayUpstreamOptions.NameResolutionTimeout"/>, unless the app set a callback of its own.
+    /// <see cref="GatewayUpstreamOptions.NameResolutionTimeout"/>, unless the app set a callback of its own, and limits the
+    /// client's <see cref="HttpClient.MaxResponseContentBufferSize"/> to
+    /// <see cref="GatewayUpstreamOptions.MaxResponseContentBufferSize"/> unless the app set a limit of its own.
     /// </remarks>
     public static IHttpClientBuilder AddGatewayErrorsHandler(this IHttpClientBuilder builder, string? upstreamName = null)
     {
@@ -37,6 +39,17 @@ public static class GatewayErrorsHttpClientBuilderExtensions
             provider.GetRequiredService<IOptionsMonitor<GatewayErrorsOptions>>(),
             provider.GetRequiredService<UpstreamConcurrencyLimits>(),
             provider.GetRequiredService<TimeProvider>()));
+
+        // HttpClient buffers a body up to 2 GB by default: an upstream that never ends its body would grow the process
+        // that far (and the pooled buffers stay). A limit the app configured itself, before or after this call, wins.
+        builder.ConfigureHttpClient((provider, client) =>
+        {
+            if (client.MaxResponseContentBufferSize == int.MaxValue)
+            {
+                var options = provider.GetRequiredService<IOptionsMonitor<GatewayErrorsOptions>>().CurrentValue;
+                client.MaxResponseContentBufferSize = UpstreamSettings.For(options, upstream).MaxResponseContentBufferSize;
+            }
+        });
 
         builder.ConfigurePrimaryHttpMessageHandler((handler, provider) =>
         {

@@ -49,6 +49,11 @@ internal sealed class GatewayErrorsOptionsValidator : IValidateOptions<GatewayEr
                 failures.Add($"{key}:MaxConcurrentRequests = {settings.MaxConcurrentRequests} must be at least 1 (leave it unset for no limit).");
             }
 
+            if (settings.MaxResponseContentBufferSize is < 1 or > int.MaxValue)
+            {
+                failures.Add($"{key}:MaxResponseContentBufferSize = {settings.MaxResponseContentBufferSize} must be between 1 and {int.MaxValue} bytes.");
+            }
+
             if (settings.DisplayName is { } displayName && string.IsNullOrWhiteSpace(displayName))
             {
                 failures.Add($"{key}:DisplayName must not be blank (leave it unset to show the upstream name).");

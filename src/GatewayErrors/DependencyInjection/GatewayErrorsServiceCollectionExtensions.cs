@@ -57,6 +57,7 @@ public static class GatewayErrorsServiceCollectionExtensions
             })
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GatewayErrorsOptions>, GatewayErrorsOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GatewayErrorsOptions>, GatewayErrorsConfigurationValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<FailureReporter>();
         services.TryAddSingleton<UpstreamConcurrencyLimits>();

@@ -147,6 +147,14 @@ internal static class ErrorAdvice
                 "Find why it was marked unavailable: the failures logged just before this one.",
                 "Check its capacity: a traffic spike can keep an overloaded service failing.",
             ]);
+        Add(GatewayErrorType.HttpResponseBodySize, FailedHop.Connection, "Response too large",
+            "The service sent far more data than expected, often a runaway query or an export that should be streamed.",
+            [Later],
+            [
+                "Find which request produced the oversized body (trace id below) and how large the upstream's answer was.",
+                "Page, filter or stream large results instead of buffering them; read them with HttpCompletionOption.ResponseHeadersRead.",
+                "Raise GatewayErrors:Upstreams:<name>:MaxResponseContentBufferSize only if bodies this large are expected.",
+            ]);
         Add(GatewayErrorType.UpstreamServerError, FailedHop.Upstream, "Error",
             "The service ran into a problem of its own while handling the request.",
             [Later],

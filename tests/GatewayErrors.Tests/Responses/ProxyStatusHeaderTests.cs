@@ -61,6 +61,7 @@ public sealed class ProxyStatusHeaderTests
             [GatewayErrorType.HttpResponseTimeout] = ("http_response_timeout", 504),
             [GatewayErrorType.DestinationUnavailable] = ("destination_unavailable", 503),
             [GatewayErrorType.UpstreamServerError] = (null, 502),
+            [GatewayErrorType.HttpResponseBodySize] = ("http_response_body_size", 502),
         };
 
         Assert.Equal(expected.Count, Enum.GetValues<GatewayErrorType>().Length);
