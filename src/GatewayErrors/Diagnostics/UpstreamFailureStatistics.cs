@@ -26,15 +26,16 @@ internal sealed class UpstreamFailureStatistics
         var stats = _upstreams.GetOrAdd(upstream, static _ => new Stats());
         var now = _timeProvider.GetUtcNow();
         var window = _options.CurrentValue.Diagnostics.RecentWindow;
-        var cause = FailureReporter.Cause(failure.Exception);
-        var last = new LastFailure(now, failure.ErrorType, statusCode, cause?.GetType().Name, cause?.Message);
 
-        // Failures are already the slow path (an exception was thrown); a short lock keeps the buckets consistent.
+        // A short lock keeps the buckets consistent. During an outage every request comes through here, so the last
+        // failure is kept as it is and described only when someone asks (Get), not once per failure.
         lock (stats)
         {
             stats.Total++;
             stats.ByType[(int)failure.ErrorType]++;
-            stats.Last = last;
+            stats.LastFailure = failure;
+            stats.LastAt = now;
+            stats.LastStatus = statusCode;
             Rotate(stats, now, window);
             stats.Current++;
         }
@@ -65,7 +66,14 @@ internal sealed class UpstreamFailureStatistics
                 }
             }
 
-            return new UpstreamFailureSnapshot(stats.Total, recent, byType, stats.Last);
+            LastFailure? last = null;
+            if (stats.LastFailure is { } failure)
+            {
+                var cause = FailureReporter.Cause(failure.Exception);
+                last = new LastFailure(stats.LastAt, failure.ErrorType, stats.LastStatus, cause?.GetType().Name, cause?.Message);
+            }
+
+            return new UpstreamFailureSnapshot(stats.Total, recent, byType, last);
         }
     }
 
@@ -86,7 +94,9 @@ internal sealed class UpstreamFailureStatistics
     {
         public long Total;
         public long[] ByType = new long[ErrorTypes.Count];
-        public LastFailure? Last;
+        public UpstreamFailure? LastFailure;
+        public DateTimeOffset LastAt;
+        public int LastStatus;
         public DateTimeOffset BucketStart;
         public long Current;
         public long Previous;

@@ -172,12 +172,13 @@ internal sealed class GatewayErrorsMiddleware
             response.Clear();
             response.StatusCode = status;
             response.Headers.CacheControl = "no-store";
-            response.Headers[ProxyStatusHeader.Name] = ProxyStatusHeader.Format(
-                options.ProxyName ?? "gateway", type, failure.ReceivedStatusCode, error.NextHop, error.Detail);
+            response.Headers[ProxyStatusHeader.Name] = failure.ReceivedStatusCode is null && error.NextHop is null && error.Detail is null
+                ? ProxyStatusHeader.Cached(options.ProxyName ?? "gateway", type)
+                : ProxyStatusHeader.Format(options.ProxyName ?? "gateway", type, failure.ReceivedStatusCode, error.NextHop, error.Detail);
             if (status == StatusCodes.Status503ServiceUnavailable && error.RetryAfterSeconds is { } seconds)
             {
                 // RFC 9110 section 10.2.3: delay-seconds, a non-negative integer.
-                response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                response.Headers.RetryAfter = ProxyStatusHeader.Seconds(seconds);
             }
 
             if (HttpMethods.IsHead(context.Request.Method))
