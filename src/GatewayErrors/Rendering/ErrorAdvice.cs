@@ -15,7 +15,7 @@ internal enum FailedHop
 
 /// <summary>
 /// The one table of plain-words advice per <see cref="GatewayErrorType"/>: where it failed, why it usually happens, what
-/// a visitor can do and what the site owner should check first. The pages, the diagnostics endpoint and docs/troubleshooting.md read it from here.
+/// a visitor can do and what the site owner should check first. The pages, the failure log entry (its first owner step), the diagnostics endpoint and docs/troubleshooting.md read it from here.
 /// </summary>
 /// <remarks>Kept apart from <see cref="ErrorTypes"/> (status mapping) so wording can change without touching the mapping.</remarks>
 internal static class ErrorAdvice

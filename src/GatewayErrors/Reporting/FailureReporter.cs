@@ -35,7 +35,8 @@ internal sealed class FailureReporter
             // as a failure) is described by its type, so the entry never reads "(null): (null)".
             var cause = Cause(failure.Exception);
             Log.UpstreamFailure(_logger, failure.Upstream ?? "(unknown)", name, statusCode, context.Request.Method, context.Request.Path.Value ?? "/",
-                (long?)failure.Elapsed?.TotalMilliseconds, cause?.GetType().Name ?? "NoException", cause?.Message ?? type.Summary, traceId);
+                (long?)failure.Elapsed?.TotalMilliseconds, cause?.GetType().Name ?? "NoException", cause?.Message ?? type.Summary, traceId,
+                ErrorAdvice.Get(failure.ErrorType).Owner[0]);
         }
 
         if (Activity.Current is { } activity)

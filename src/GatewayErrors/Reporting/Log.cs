@@ -12,10 +12,10 @@ namespace GatewayErrors;
 internal static partial class Log
 {
     [LoggerMessage(1, LogLevel.Warning,
-        "Upstream {Upstream} failed with {ErrorType}; answered {StatusCode} to {Method} {Path} after {ElapsedMilliseconds} ms. {ExceptionType}: {ExceptionMessage} (trace {TraceId})",
+        "Upstream {Upstream} failed with {ErrorType}; answered {StatusCode} to {Method} {Path} after {ElapsedMilliseconds} ms. {ExceptionType}: {ExceptionMessage} (trace {TraceId}). Check first: {CheckFirst}",
         EventName = "UpstreamFailure")]
     public static partial void UpstreamFailure(ILogger logger, string upstream, string errorType, int statusCode, string method, string path,
-        long? elapsedMilliseconds, string? exceptionType, string? exceptionMessage, string traceId);
+        long? elapsedMilliseconds, string? exceptionType, string? exceptionMessage, string traceId, string checkFirst);
 
     [LoggerMessage(2, LogLevel.Debug,
         "The client aborted {Method} {Path} while upstream {Upstream} was being called; nothing was written (trace {TraceId})",
