@@ -206,7 +206,8 @@ internal static class FailureClassifier
     private static bool IsContentCopy(HttpRequestException exception, ExchangePhase phase)
         => phase == ExchangePhase.Unknown && exception.InnerException is HttpIOException or IOException { InnerException: HttpIOException };
 
-    private static T? FindInner<T>(Exception exception)
+    /// <summary>The first exception of type <typeparamref name="T"/> in the chain, the exception itself included.</summary>
+    internal static T? FindInner<T>(Exception exception)
         where T : Exception
     {
         for (var current = exception; current is not null; current = current.InnerException)

@@ -171,7 +171,7 @@ internal sealed class GatewayErrorsHandler : DelegatingHandler
         {
             Elapsed = _timeProvider.GetElapsedTime(started),
             ReceivedStatusCode = received,
-            RetryAfter = unavailable ? RetryAfterOf(response) : null,
+            RetryAfter = unavailable ? RetryAfterHeader.Read(response, _timeProvider.GetUtcNow()) : null,
             NextHop = request.RequestUri?.Authority,
         };
         response.Dispose();
@@ -207,23 +207,6 @@ internal sealed class GatewayErrorsHandler : DelegatingHandler
             Exception = exception,
             RetryAfter = retryAfter,
         };
-
-    private TimeSpan? RetryAfterOf(HttpResponseMessage response)
-    {
-        var retryAfter = response.Headers.RetryAfter;
-        if (retryAfter?.Delta is { } delta)
-        {
-            return delta;
-        }
-
-        if (retryAfter?.Date is { } date)
-        {
-            var wait = date - _timeProvider.GetUtcNow();
-            return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
-        }
-
-        return null;
-    }
 
     /// <summary>This upstream's settings, looked up once per options instance rather than once per call.</summary>
     private GatewayUpstreamOptions Settings()

@@ -31,7 +31,7 @@ internal static class FailureLocator
                 return noted;
             }
 
-            return HasInner<TimeoutException>(exception)
+            return FailureClassifier.FindInner<TimeoutException>(exception) is not null
                 ? new UpstreamFailure(null, GatewayErrorType.HttpResponseTimeout) { Exception = exception }
                 : null;
         }
@@ -48,19 +48,5 @@ internal static class FailureLocator
         }
 
         return null;
-    }
-
-    private static bool HasInner<T>(Exception exception)
-        where T : Exception
-    {
-        for (var current = exception; current is not null; current = current.InnerException)
-        {
-            if (current is T)
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 }

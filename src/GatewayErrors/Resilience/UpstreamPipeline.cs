@@ -147,23 +147,6 @@ internal sealed class UpstreamPipeline
         => method == HttpMethod.Get || method == HttpMethod.Head || method == HttpMethod.Options
             || method == HttpMethod.Trace || method == HttpMethod.Put || method == HttpMethod.Delete;
 
-    internal static TimeSpan? RetryAfterOf(HttpResponseMessage? response, DateTimeOffset now)
-    {
-        var header = response?.Headers.RetryAfter;
-        if (header?.Delta is { } delta)
-        {
-            return delta;
-        }
-
-        if (header?.Date is { } date)
-        {
-            var wait = date - now;
-            return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
-        }
-
-        return null;
-    }
-
     private bool ShouldRetry(Outcome<HttpResponseMessage> outcome, ResilienceContext context, int attemptNumber)
     {
         var retry = Settings.Retry;
@@ -179,7 +162,7 @@ internal sealed class UpstreamPipeline
     private TimeSpan? RetryDelay(Outcome<HttpResponseMessage> outcome, int attemptNumber)
     {
         var retry = Settings.Retry;
-        if (retry.UseRetryAfterHeader && RetryAfterOf(outcome.Result, _timeProvider.GetUtcNow()) is { } retryAfter)
+        if (retry.UseRetryAfterHeader && RetryAfterHeader.Read(outcome.Result, _timeProvider.GetUtcNow()) is { } retryAfter)
         {
             return retryAfter;
         }
