@@ -19,13 +19,16 @@ public sealed class StartedResponseTests
         await using var upstream = await MisbehavingUpstream.StartAsync(mode);
         await using var gateway = await YarpTestGateway.StartAsync(upstream.BaseAddress, s => s.ActivityTimeout = TimeSpan.FromMilliseconds(500));
 
-        using var response = await gateway.GetAsync("/");
-
-        // The upstream's 200 and its headers were already forwarded...
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(MisbehavingUpstream.DeclaredBodyLength, response.Content.Headers.ContentLength);
-        // ...so the body read must fail rather than end early.
-        await Assert.ThrowsAnyAsync<HttpRequestException>(() => response.Content.ReadAsByteArrayAsync());
+        // Either the upstream's 200 and headers reached the client and the body read fails, or the abort overtook the
+        // buffered headers and the request fails: both are failures; a complete-looking short body would not be.
+        var failure = await Record.ExceptionAsync(async () =>
+        {
+            using var response = await gateway.GetAsync("/");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(MisbehavingUpstream.DeclaredBodyLength, response.Content.Headers.ContentLength);
+            await response.Content.ReadAsByteArrayAsync();
+        });
+        Assert.IsType<HttpRequestException>(failure, exactMatch: false);
 
         var entry = await gateway.WaitForGatewayErrorsLogAsync(3);
         Assert.Equal(LogLevel.Error, entry.Level);
