@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Timeouts;
 using Yarp.ReverseProxy.Forwarder;
@@ -50,6 +51,7 @@ internal sealed class ForwarderFailureSource : IReportedFailureSource
         {
             Exception = exception,
             RetryAfter = retryAfter,
+            Elapsed = Elapsed(),
             NextHop = NextHop(proxy?.ProxiedDestination),
         });
         return true;
@@ -87,6 +89,18 @@ internal sealed class ForwarderFailureSource : IReportedFailureSource
         type = default;
         retryAfter = null;
         return false;
+    }
+
+    /// <summary>
+    /// How long the request ran before YARP gave up, from the request's activity (ASP.NET Core starts one per request
+    /// whenever tracing or logging scopes want it). Read only on this failure path: timing every proxied request
+    /// ourselves would cost the success path.
+    /// </summary>
+    private static TimeSpan? Elapsed()
+    {
+        // Activity stamps its start from the system clock, so the elapsed time is read from the same clock.
+        var activity = Activity.Current;
+        return activity is null || activity.StartTimeUtc == default ? null : TimeSpan.FromTicks(Math.Max(0, (DateTime.UtcNow - activity.StartTimeUtc).Ticks));
     }
 
     /// <summary>The destination's authority (<c>host:port</c>); shown only where <c>ExposeDetails</c> allows.</summary>
