@@ -265,6 +265,6 @@ public sealed class FailureKindTests
         Assert.Equal(expectedUpstream, log.State["Upstream"]);
         Assert.Equal(status, log.State["StatusCode"]);
         Assert.Equal("GET", log.State["Method"]);
-        Assert.Equal(ErrorAdvice.Get(Enum.GetValues<GatewayErrorType>().Single(t => ErrorTypes.Get(t).Name == errorType)).Owner[0], log.State["CheckFirst"]);
+        Assert.Equal(ErrorTaxonomy.Get(Enum.GetValues<GatewayErrorType>().Single(t => ErrorTaxonomy.Get(t).Name == errorType)).OwnerAdvice[0], log.State["CheckFirst"]);
     }
 }

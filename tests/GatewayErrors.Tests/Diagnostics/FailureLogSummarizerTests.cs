@@ -32,7 +32,7 @@ public sealed class FailureLogSummarizerTests
         Assert.Equal(0, summariesDuringBurst);
         foreach (var (upstream, type, count) in burst)
         {
-            var name = ErrorTypes.Get(type).Name;
+            var name = ErrorTaxonomy.Get(type).Name;
             var full = logs.WithEventId(FullEntry).Count(e => Is(e, upstream, name));
             var summaries = logs.WithEventId(Summary).Where(e => Is(e, upstream, name)).ToList();
             Assert.Equal(1, full);
@@ -92,7 +92,7 @@ public sealed class FailureLogSummarizerTests
         var context = new DefaultHttpContext();
         context.Request.Method = "GET";
         context.Request.Path = "/products";
-        reporter.Report(context, new UpstreamFailure(upstream, type), ErrorTypes.Get(type).RecommendedStatus, "trace");
+        reporter.Report(context, new UpstreamFailure(upstream, type), ErrorTaxonomy.Get(type).RecommendedStatus, "trace");
     }
 
     private static ServiceProvider Build(Dictionary<string, string?> settings, out ManualTimeProvider time, out LogCapture logs)
