@@ -138,7 +138,7 @@ internal sealed class GatewayErrorsMiddleware
     private Task ClientAborted(HttpContext context, string? upstream)
     {
         var request = context.Request;
-        Log.ClientAborted(_reporter.Logger, request.Method, request.Path.Value ?? "/", upstream ?? "(unknown)", TraceIdOf(context));
+        Log.ClientAborted(_reporter.Logger, request.Method, request.Path.Value ?? "/", upstream ?? FailureReporter.UnknownUpstream, TraceIdOf(context));
         if (!context.Response.HasStarted && context.RequestAborted.IsCancellationRequested)
         {
             context.Response.StatusCode = StatusCodes.Status499ClientClosedRequest;
@@ -151,12 +151,12 @@ internal sealed class GatewayErrorsMiddleware
     {
         var request = context.Request;
         var options = _options.CurrentValue;
-        var status = StatusFor(options, failure.ErrorType);
+        var status = ErrorTaxonomy.StatusFor(options, failure.ErrorType);
         var traceId = TraceIdOf(context);
         if (context.Response.HasStarted)
         {
             // A second status line is impossible and a cut body would read as a success: make the client see a failure.
-            Log.ResponseAlreadyStarted(_reporter.Logger, failure.Upstream ?? "(unknown)", ErrorTypes.Get(failure.ErrorType).Name,
+            Log.ResponseAlreadyStarted(_reporter.Logger, failure.Upstream ?? FailureReporter.UnknownUpstream, ErrorTaxonomy.Get(failure.ErrorType).Name,
                 request.Method, request.Path.Value ?? "/", traceId);
             context.Abort();
             return Task.CompletedTask;
@@ -169,16 +169,11 @@ internal sealed class GatewayErrorsMiddleware
     private Task AnswerUnavailableAsync(HttpContext context, UpstreamFailure failure)
     {
         var options = _options.CurrentValue;
-        var status = StatusFor(options, failure.ErrorType);
+        var status = ErrorTaxonomy.StatusFor(options, failure.ErrorType);
         var traceId = TraceIdOf(context);
         _reporter.Report(context, failure, status, traceId);
         return WriteAsync(context, options, failure, status, traceId);
     }
-
-    internal static int StatusFor(GatewayErrorsOptions options, GatewayErrorType type)
-        => options.StatusCodes.Count > 0 && options.StatusCodes.TryGetValue(type, out var status)
-            ? status
-            : ErrorTypes.Get(type).RecommendedStatus;
 
     private async Task WriteAsync(HttpContext context, GatewayErrorsOptions options, UpstreamFailure failure, int status, string traceId)
     {
@@ -186,7 +181,7 @@ internal sealed class GatewayErrorsMiddleware
         try
         {
             var expose = options.ExposeDetails == true;
-            var type = ErrorTypes.Get(failure.ErrorType);
+            var type = ErrorTaxonomy.Get(failure.ErrorType);
             var error = new ErrorResponse
             {
                 StatusCode = status,
@@ -200,7 +195,7 @@ internal sealed class GatewayErrorsMiddleware
                 RetryAfter = failure.RetryAfter,
                 ReceivedStatusCode = failure.ReceivedStatusCode,
                 NextHop = expose ? failure.NextHop : null,
-                Detail = expose ? FailureReporter.Cause(failure.Exception)?.Message : null,
+                Detail = expose ? ExceptionChain.Cause(failure.Exception)?.Message : null,
             };
 
             response.Clear();
@@ -246,7 +241,7 @@ internal sealed class GatewayErrorsMiddleware
             // worth an error entry.
             if (!context.RequestAborted.IsCancellationRequested)
             {
-                Log.ErrorResponseFailed(_reporter.Logger, writeFailure, status, failure.Upstream ?? "(unknown)", traceId);
+                Log.ErrorResponseFailed(_reporter.Logger, writeFailure, status, failure.Upstream ?? FailureReporter.UnknownUpstream, traceId);
             }
 
             context.Abort();
