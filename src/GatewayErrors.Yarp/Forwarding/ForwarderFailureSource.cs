@@ -41,19 +41,12 @@ internal sealed class ForwarderFailureSource : IReportedFailureSource
         }
 
         var exception = error.Exception;
-        var phase = ForwarderVerdicts.Phase(error.Error);
-        if (!TryClassify(exception, phase, out var type, out var retryAfter))
+        if (!TryClassify(exception, ForwarderVerdicts.Phase(error.Error), out var classification))
         {
-            type = ForwarderVerdicts.WithoutException(error.Error, exception is OperationCanceledException, context.Response.StatusCode);
+            classification = new(ForwarderVerdicts.WithoutException(error.Error, exception is OperationCanceledException, context.Response.StatusCode));
         }
 
-        failure = ReportedFailure.OfUpstream(new UpstreamFailure(cluster, type)
-        {
-            Exception = exception,
-            RetryAfter = retryAfter,
-            Elapsed = Elapsed(),
-            NextHop = NextHop(proxy?.ProxiedDestination),
-        });
+        failure = ReportedFailure.OfUpstream(FailureFactory.Create(cluster, classification, exception, Elapsed(), NextHop(proxy?.ProxiedDestination)));
         return true;
     }
 
@@ -67,7 +60,7 @@ internal sealed class ForwarderFailureSource : IReportedFailureSource
         => context.RequestAborted.IsCancellationRequested
             && context.Features.Get<IHttpRequestTimeoutFeature>()?.RequestTimeoutToken.IsCancellationRequested != true;
 
-    private static bool TryClassify(Exception? exception, ExchangePhase phase, out GatewayErrorType type, out TimeSpan? retryAfter)
+    private static bool TryClassify(Exception? exception, ExchangePhase phase, out Classification classification)
     {
         // A failure while sending the request body comes as an AggregateException of the body copy's exception and the
         // send's own: the first one the classifier recognises names the failure.
@@ -75,19 +68,18 @@ internal sealed class ForwarderFailureSource : IReportedFailureSource
         {
             foreach (var inner in aggregate.InnerExceptions)
             {
-                if (FailureClassifier.TryClassify(inner, phase, out type, out retryAfter))
+                if (FailureClassifier.TryClassify(inner, phase, out classification))
                 {
                     return true;
                 }
             }
         }
-        else if (exception is not null && FailureClassifier.TryClassify(exception, phase, out type, out retryAfter))
+        else if (exception is not null && FailureClassifier.TryClassify(exception, phase, out classification))
         {
             return true;
         }
 
-        type = default;
-        retryAfter = null;
+        classification = default;
         return false;
     }
 

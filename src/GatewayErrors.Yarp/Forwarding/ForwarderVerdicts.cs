@@ -38,10 +38,13 @@ internal static class ForwarderVerdicts
         _ => Blame.Upstream,
     };
 
-    /// <summary>Before the response headers arrived, or while the body was copied (where an ended stream means a cut body).</summary>
+    /// <summary>
+    /// Before the response headers arrived (YARP's own call, as the handler sees it), or while the body was copied
+    /// (where an ended stream means a cut body and a timeout a stalled one).
+    /// </summary>
     public static ExchangePhase Phase(ForwarderError error) => error switch
     {
-        ForwarderError.ResponseBodyDestination or ForwarderError.ResponseBodyCanceled => ExchangePhase.Unknown,
+        ForwarderError.ResponseBodyDestination or ForwarderError.ResponseBodyCanceled => ExchangePhase.ResponseBody,
         _ => ExchangePhase.ResponseHeaders,
     };
 
