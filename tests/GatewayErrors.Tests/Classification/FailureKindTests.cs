@@ -267,6 +267,6 @@ public sealed class FailureKindTests
         Assert.Equal(expectedUpstream, log.GetStructuredStateValue("Upstream"));
         Assert.Equal(status.ToString(CultureInfo.InvariantCulture), log.GetStructuredStateValue("StatusCode"));
         Assert.Equal("GET", log.GetStructuredStateValue("Method"));
-        Assert.Equal(ErrorAdvice.Get(Enum.GetValues<GatewayErrorType>().Single(t => ErrorTypes.Get(t).Name == errorType)).Owner[0], log.GetStructuredStateValue("CheckFirst"));
+        Assert.Equal(ErrorTaxonomy.Get(Enum.GetValues<GatewayErrorType>().Single(t => ErrorTaxonomy.Get(t).Name == errorType)).OwnerAdvice[0], log.GetStructuredStateValue("CheckFirst"));
     }
 }

@@ -35,7 +35,7 @@ public sealed class FailureLogSummarizerTests
         Assert.Equal(0, summariesDuringBurst);
         foreach (var (upstream, type, count) in burst)
         {
-            var name = ErrorTypes.Get(type).Name;
+            var name = ErrorTaxonomy.Get(type).Name;
             var full = WithEventId(logs, FullEntry).Count(e => Is(e, upstream, name));
             var summaries = WithEventId(logs, Summary).Where(e => Is(e, upstream, name)).ToList();
             Assert.Equal(1, full);
@@ -97,7 +97,7 @@ public sealed class FailureLogSummarizerTests
         var context = new DefaultHttpContext();
         context.Request.Method = "GET";
         context.Request.Path = "/products";
-        reporter.Report(context, new UpstreamFailure(upstream, type), ErrorTypes.Get(type).RecommendedStatus, "trace");
+        reporter.Report(context, new UpstreamFailure(upstream, type), ErrorTaxonomy.Get(type).RecommendedStatus, "trace");
     }
 
     private static ServiceProvider Build(Dictionary<string, string?> settings, out FakeTimeProvider time, out FakeLogCollector logs)
