@@ -97,7 +97,7 @@ public sealed class ForwarderFailureTests
     }
 
     [Fact]
-    public async Task Development_ShowsTheDestinationsAddressAndTheCause()
+    public async Task Development_ShowsTheDestinationsAddressIdAndTheCause()
     {
         await using var port = await RefusedPort.StartAsync();
         await using var gateway = await YarpTestGateway.StartAsync(port.BaseAddress, s => s.Environment = "Development");
@@ -108,7 +108,7 @@ public sealed class ForwarderFailureTests
         var proxyStatus = ProxyStatus(response);
         Assert.Equal("connection_refused", Assert.IsType<Token>(proxyStatus["error"]).Value);
         Assert.Equal($"127.0.0.1:{port.Port}", proxyStatus["next-hop"]);
-        Assert.IsType<string>(proxyStatus["details"]);
+        Assert.StartsWith("destination primary: ", Assert.IsType<string>(proxyStatus["details"]), StringComparison.Ordinal);
     }
 
     [Fact]
