@@ -5,6 +5,9 @@ using GatewayErrors.Tests.Upstreams;
 using GatewayErrors.Yarp.Tests.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Yarp.ReverseProxy;
+using Yarp.ReverseProxy.Health;
+using Yarp.ReverseProxy.Model;
 using static GatewayErrors.Yarp.Tests.TestSupport.GatewayErrorAssertions;
 
 namespace GatewayErrors.Yarp.Tests;
@@ -81,6 +84,30 @@ public sealed class ForwarderFailureTests
 
         await AssertGatewayErrorAsync(response, HttpStatusCode.ServiceUnavailable, "destination_unavailable", "application/problem+json");
         SingleFailureLog(gateway, "destination_unavailable");
+    }
+
+    [Fact]
+    public async Task EveryDestinationUnhealthy_Returns503DestinationUnavailable()
+    {
+        await using var upstream = await OkUpstream.StartAsync();
+        await using var gateway = await YarpTestGateway.StartAsync(upstream.BaseAddress, s =>
+        {
+            s.Configuration["ReverseProxy:Clusters:catalog:HealthCheck:Passive:Enabled"] = "true";
+            // YARP's default policy (HealthyOrPanic) sends to unhealthy destinations when none is healthy.
+            s.Configuration["ReverseProxy:Clusters:catalog:HealthCheck:AvailableDestinationsPolicy"] = "HealthyAndUnknown";
+        });
+        var requestsBefore = upstream.RequestCount;
+
+        // What a failing health check does: mark the cluster's only destination unhealthy (for an hour, so it stays).
+        Assert.True(gateway.Services.GetRequiredService<IProxyStateLookup>().TryGetCluster("catalog", out var cluster));
+        var destination = Assert.Single(cluster.Destinations.Values);
+        gateway.Services.GetRequiredService<IDestinationHealthUpdater>().SetPassive(cluster, destination, DestinationHealth.Unhealthy, TimeSpan.FromHours(1));
+
+        using var response = await gateway.GetAsync("/", "application/json");
+
+        await AssertGatewayErrorAsync(response, HttpStatusCode.ServiceUnavailable, "destination_unavailable", "application/problem+json");
+        SingleFailureLog(gateway, "destination_unavailable");
+        Assert.Equal(requestsBefore, upstream.RequestCount);
     }
 
     [Fact]
