@@ -28,7 +28,15 @@ internal sealed class CircuitTelemetryListener(UpstreamCircuits circuits) : Tele
 {
     public override void Write<TResult, TArgs>(in TelemetryEventArguments<TResult, TArgs> args)
     {
-        if (typeof(TArgs) == typeof(OnCircuitOpenedArguments<HttpResponseMessage>))
+        if (typeof(TArgs) == typeof(PipelineExecutingArguments))
+        {
+            // Every call: only pipelines selected per authority (an instance name) are noted, once per authority.
+            if (!string.IsNullOrEmpty(args.Source.PipelineInstanceName))
+            {
+                circuits.OnInstanceExecuting(args.Source);
+            }
+        }
+        else if (typeof(TArgs) == typeof(OnCircuitOpenedArguments<HttpResponseMessage>))
         {
             var opened = As<TArgs, OnCircuitOpenedArguments<HttpResponseMessage>>(args.Arguments);
             circuits.OnOpened(args.Source, opened.BreakDuration, opened.IsManual);

@@ -3,8 +3,8 @@ using Polly.CircuitBreaker;
 namespace GatewayErrors;
 
 /// <summary>
-/// One circuit breaker of a resilience pipeline the app built, as its telemetry reported it: one per pipeline, pipeline
-/// instance (the authority, for pipelines selected per authority) and breaker strategy.
+/// One circuit breaker of a resilience pipeline the app built, as its telemetry reported it: one per pipeline and
+/// pipeline instance (the authority, for pipelines selected per authority).
 /// </summary>
 /// <remarks>
 /// Polly keeps the breaker's own state and does not tell when a break ends; its <c>OnCircuitOpened</c> event does, so the
@@ -16,21 +16,21 @@ internal sealed class ObservedCircuit
     private int _state;
     private long _openUntilUtcTicks;
 
-    public ObservedCircuit(string pipeline, string? authority, string? strategy)
+    public ObservedCircuit(string client, string pipeline, string? authority)
     {
+        Client = client;
         Pipeline = pipeline;
         Authority = string.IsNullOrEmpty(authority) ? null : authority;
-        Strategy = strategy;
     }
+
+    /// <summary>Gets the name of the client the pipeline belongs to.</summary>
+    public string Client { get; }
 
     /// <summary>Gets the pipeline name, <c>&lt;client&gt;-&lt;pipeline&gt;</c> (for example <c>catalog-standard</c>).</summary>
     public string Pipeline { get; }
 
     /// <summary>Gets the authority for a pipeline selected per authority (<c>SelectPipelineByAuthority()</c>), else <see langword="null"/>.</summary>
     public string? Authority { get; }
-
-    /// <summary>Gets the breaker strategy's name (<c>Standard-CircuitBreaker</c>, ...).</summary>
-    public string? Strategy { get; }
 
     public CircuitState State => (CircuitState)Volatile.Read(ref _state);
 

@@ -21,7 +21,7 @@ namespace GatewayErrors;
 internal sealed class UpstreamCircuits : IGatewayUpstreamCircuits, IDisposable
 {
     private readonly ConcurrentDictionary<string, UpstreamStatus> _upstreams = new(StringComparer.OrdinalIgnoreCase);
-    private readonly ConcurrentDictionary<string, string?> _pipelineUpstreams = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, GatewayUpstreamRegistration?> _pipelineClients = new(StringComparer.Ordinal);
     private readonly GatewayUpstreamRegistration[] _clients;
     private readonly TimeProvider _timeProvider;
     private readonly GatewayErrorsMetrics _metrics;
@@ -46,7 +46,9 @@ internal sealed class UpstreamCircuits : IGatewayUpstreamCircuits, IDisposable
     /// <summary>Gets every upstream with any state so far.</summary>
     public IEnumerable<UpstreamStatus> Upstreams => _upstreams.Values;
 
-    public UpstreamStatus Get(string upstream) => _upstreams.GetOrAdd(upstream, static name => new UpstreamStatus(name));
+    public UpstreamStatus Get(string upstream) => _upstreams.GetOrAdd(upstream, static (name, clients) => new UpstreamStatus(
+        name,
+        [.. clients.Where(c => string.Equals(c.Upstream, name, StringComparison.OrdinalIgnoreCase)).Select(static c => c.ClientName)]), _clients);
 
     public bool TryGet(string upstream, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out UpstreamStatus? status)
         => _upstreams.TryGetValue(upstream, out status);
@@ -130,16 +132,22 @@ internal sealed class UpstreamCircuits : IGatewayUpstreamCircuits, IDisposable
         }
     }
 
-    /// <summary>The upstream whose client owns a pipeline, or null for a pipeline of no client with the handler.</summary>
-    internal string? UpstreamOf(string pipeline)
-        => _pipelineUpstreams.GetOrAdd(pipeline, static (name, clients) =>
+    /// <summary>
+    /// Notes an instance of a pipeline selected per authority as it carries a call, so that one authority's open circuit
+    /// is never taken for the whole upstream's while another authority has not reported anything.
+    /// </summary>
+    internal void OnInstanceExecuting(ResilienceTelemetrySource source) => Find(source);
+
+    /// <summary>The client (and so the upstream) that owns a pipeline, or null for a pipeline of no client with the handler.</summary>
+    internal GatewayUpstreamRegistration? ClientOf(string pipeline)
+        => _pipelineClients.GetOrAdd(pipeline, static (name, clients) =>
         {
             foreach (var client in clients)
             {
                 if (name.Length > client.ClientName.Length && name[client.ClientName.Length] == '-'
                     && name.StartsWith(client.ClientName, StringComparison.Ordinal))
                 {
-                    return client.Upstream;
+                    return client;
                 }
             }
 
@@ -148,13 +156,13 @@ internal sealed class UpstreamCircuits : IGatewayUpstreamCircuits, IDisposable
 
     private (UpstreamStatus Status, ObservedCircuit Circuit)? Find(ResilienceTelemetrySource source)
     {
-        if (source.PipelineName is not { } pipeline || UpstreamOf(pipeline) is not { } upstream)
+        if (source.PipelineName is not { } pipeline || ClientOf(pipeline) is not { } client)
         {
             return null;
         }
 
-        var status = Get(upstream);
-        return (status, status.GetOrAddCircuit(pipeline, source.PipelineInstanceName, source.StrategyName));
+        var status = Get(client.Upstream);
+        return (status, status.GetOrAddCircuit(client.ClientName, pipeline, source.PipelineInstanceName));
     }
 
     private void ApplyMaintenance(GatewayErrorsOptions options)

@@ -13,12 +13,19 @@ namespace GatewayErrors;
 internal sealed class UpstreamStatus
 {
     private readonly object _lock = new();
+    private readonly string[] _clients;
     private ObservedCircuit[] _circuits = [];
     private volatile bool _isolated;
     private volatile MaintenanceWindow? _maintenance;
     private volatile bool _mayReject;
 
-    public UpstreamStatus(string name) => Name = name;
+    /// <param name="name">The upstream name.</param>
+    /// <param name="clients">The clients that call it with <c>AddGatewayErrorsHandler()</c>.</param>
+    public UpstreamStatus(string name, string[] clients)
+    {
+        Name = name;
+        _clients = clients;
+    }
 
     public string Name { get; }
 
@@ -29,10 +36,15 @@ internal sealed class UpstreamStatus
     public MaintenanceWindow? Maintenance => _maintenance;
 
     /// <summary>
-    /// Whether a call made now must not be tried: isolated, in maintenance, or every circuit known for the upstream
-    /// rejects calls. With several circuits (one per authority, or per client) one open circuit is not enough: the
-    /// call may well go to another, and failing fast must never refuse what the endpoint could have served.
+    /// Whether a call made now must not be tried: isolated, in maintenance, or known to be refused by circuits on every
+    /// way the app calls the upstream.
     /// </summary>
+    /// <remarks>
+    /// Failing fast must never refuse what the endpoint could have served, so circuits count only when they settle it:
+    /// every client of the upstream must have a pipeline whose every instance (one per authority, for a pipeline
+    /// selected per authority) rejects calls. A client no breaker has reported on, or one authority's circuit among
+    /// several, is not enough.
+    /// </remarks>
     /// <param name="now">The current time.</param>
     /// <param name="retryAfter">The time left: the earliest end of a break, or of the maintenance; null when unknown.</param>
     /// <param name="maintenance">The maintenance window when that is the reason.</param>
@@ -58,22 +70,17 @@ internal sealed class UpstreamStatus
         }
 
         var circuits = Volatile.Read(ref _circuits);
-        if (circuits.Length == 0)
+        if (_clients.Length == 0 || circuits.Length == 0)
         {
             return false;
         }
 
         TimeSpan? soonest = null;
-        foreach (var circuit in circuits)
+        foreach (var client in _clients)
         {
-            if (!circuit.IsRejecting(now, out var wait))
+            if (!ClientRejects(circuits, client, now, ref soonest))
             {
                 return false;
-            }
-
-            if (wait is { } remaining && (soonest is null || remaining < soonest))
-            {
-                soonest = remaining;
             }
         }
 
@@ -90,26 +97,21 @@ internal sealed class UpstreamStatus
         }
 
         var circuits = Volatile.Read(ref _circuits);
-        if (circuits.Length == 0)
+        if (IsUnavailable(now, out var retryAfter, out _))
         {
-            return CircuitState.Closed;
+            return retryAfter is null ? CircuitState.Isolated : CircuitState.Open;
         }
 
-        if (IsUnavailable(now, out _, out _))
-        {
-            return circuits.All(static c => c.State == CircuitState.Isolated) ? CircuitState.Isolated : CircuitState.Open;
-        }
-
-        // Some calls go through (a trial after the break, or another authority's circuit): partly available.
+        // Some calls go through (a trial after the break, or another authority's or client's circuit): partly available.
         return circuits.Any(static c => c.State != CircuitState.Closed) ? CircuitState.HalfOpen : CircuitState.Closed;
     }
 
-    public ObservedCircuit GetOrAddCircuit(string pipeline, string? authority, string? strategy)
+    public ObservedCircuit GetOrAddCircuit(string client, string pipeline, string? authority)
     {
         var key = string.IsNullOrEmpty(authority) ? null : authority;
         foreach (var circuit in Volatile.Read(ref _circuits))
         {
-            if (circuit.Pipeline == pipeline && circuit.Authority == key && circuit.Strategy == strategy)
+            if (circuit.Authority == key && circuit.Pipeline == pipeline)
             {
                 return circuit;
             }
@@ -119,13 +121,13 @@ internal sealed class UpstreamStatus
         {
             foreach (var circuit in _circuits)
             {
-                if (circuit.Pipeline == pipeline && circuit.Authority == key && circuit.Strategy == strategy)
+                if (circuit.Authority == key && circuit.Pipeline == pipeline)
                 {
                     return circuit;
                 }
             }
 
-            var added = new ObservedCircuit(pipeline, authority, strategy);
+            var added = new ObservedCircuit(client, pipeline, authority);
             Volatile.Write(ref _circuits, [.. _circuits, added]);
             return added;
         }
@@ -147,6 +149,61 @@ internal sealed class UpstreamStatus
     public void Refresh()
         => _mayReject = _isolated || _maintenance is not null
             || Volatile.Read(ref _circuits).Any(static c => c.State is CircuitState.Open or CircuitState.Isolated);
+
+    /// <summary>Whether some pipeline of <paramref name="client"/> rejects calls on every instance it has.</summary>
+    private static bool ClientRejects(ObservedCircuit[] circuits, string client, DateTimeOffset now, ref TimeSpan? soonest)
+    {
+        // Tiny arrays (one circuit per pipeline and authority) and only while something is open: loops, no allocation.
+        for (var i = 0; i < circuits.Length; i++)
+        {
+            var pipeline = circuits[i];
+            if (pipeline.Client != client || !IsFirstOfPipeline(circuits, i))
+            {
+                continue;
+            }
+
+            var rejects = true;
+            TimeSpan? pipelineSoonest = null;
+            for (var j = i; j < circuits.Length && rejects; j++)
+            {
+                if (circuits[j].Pipeline != pipeline.Pipeline)
+                {
+                    continue;
+                }
+
+                rejects = circuits[j].IsRejecting(now, out var wait);
+                if (wait is { } remaining && (pipelineSoonest is null || remaining < pipelineSoonest))
+                {
+                    pipelineSoonest = remaining;
+                }
+            }
+
+            if (rejects)
+            {
+                if (pipelineSoonest is { } found && (soonest is null || found < soonest))
+                {
+                    soonest = found;
+                }
+
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsFirstOfPipeline(ObservedCircuit[] circuits, int index)
+    {
+        for (var i = 0; i < index; i++)
+        {
+            if (circuits[i].Pipeline == circuits[index].Pipeline)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 }
 
 /// <summary>Maintenance as configured under <c>GatewayErrors:Upstreams:&lt;name&gt;:Maintenance</c>, while <c>Enabled</c>.</summary>
