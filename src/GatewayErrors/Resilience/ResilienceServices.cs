@@ -5,16 +5,11 @@ using Polly.Telemetry;
 
 namespace GatewayErrors;
 
-/// <summary>The services behind upstream availability and the diagnostics, added once by <c>AddCore</c>.</summary>
+/// <summary>The services behind upstream availability, added once by <c>AddCore</c> (after the diagnostics they use).</summary>
 internal static class ResilienceServices
 {
     public static void Add(IServiceCollection services)
     {
-        services.AddMetrics();
-        services.TryAddSingleton<GatewayErrorsMetrics>();
-        services.TryAddSingleton<FailureLogSummarizer>();
-        services.TryAddSingleton<UpstreamFailureStatistics>();
-        services.TryAddSingleton<FailureDiagnostics>();
         services.TryAddSingleton<UpstreamCircuits>();
         services.TryAddSingleton<IGatewayUpstreamCircuits>(static provider => provider.GetRequiredService<UpstreamCircuits>());
         services.TryAddSingleton<UpstreamAvailability>();
@@ -25,6 +20,5 @@ internal static class ResilienceServices
         services.AddOptions<TelemetryOptions>()
             .Configure<CircuitTelemetryListener>(static (options, listener) => options.TelemetryListeners.Add(listener));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GatewayErrorsOptions>, MaintenanceOptionsValidator>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GatewayErrorsOptions>, GatewayDiagnosticsOptionsValidator>());
     }
 }

@@ -38,9 +38,5 @@ internal sealed class UpstreamAvailability
 
     /// <summary>The failure of a call refused before it was tried: 503 <c>destination_unavailable</c>, nothing elapsed, no next hop.</summary>
     internal static UpstreamFailure Unavailable(string upstream, TimeSpan? retryAfter, MaintenanceWindow? maintenance)
-        => new(upstream, GatewayErrorType.DestinationUnavailable)
-        {
-            RetryAfter = retryAfter,
-            Elapsed = TimeSpan.Zero,
-        };
+        => FailureFactory.Create(upstream, new(GatewayErrorType.DestinationUnavailable, retryAfter), elapsed: TimeSpan.Zero);
 }

@@ -13,16 +13,16 @@ public sealed class FailureClassifierTests
     {
         // Polly.RateLimiting's own exception; the real limiter in the standard handlers is tested end to end in
         // Resilience/ResilienceHandlerTests.
-        Assert.True(FailureClassifier.TryClassify(new RateLimiterRejectedException(TimeSpan.FromSeconds(7)), ExchangePhase.Unknown, out var type, out var retryAfter));
-        Assert.Equal(GatewayErrorType.ConnectionLimitReached, type);
-        Assert.Equal(TimeSpan.FromSeconds(7), retryAfter);
+        Assert.True(FailureClassifier.TryClassify(new RateLimiterRejectedException(TimeSpan.FromSeconds(7)), ExchangePhase.Unknown, out var classification));
+        Assert.Equal(GatewayErrorType.ConnectionLimitReached, classification.ErrorType);
+        Assert.Equal(TimeSpan.FromSeconds(7), classification.RetryAfter);
     }
 
     [Fact]
     public void BareSocketErrorOutsideTheHandler_IsNotClaimed()
     {
         // Outside the handler a socket error may come from a database or cache client: not ours to answer.
-        Assert.False(FailureClassifier.TryClassify(new System.Net.Sockets.SocketException(10061), ExchangePhase.Unknown, out _, out _));
-        Assert.False(FailureClassifier.TryClassify(new IOException("disk"), ExchangePhase.Unknown, out _, out _));
+        Assert.False(FailureClassifier.TryClassify(new System.Net.Sockets.SocketException(10061), ExchangePhase.Unknown, out _));
+        Assert.False(FailureClassifier.TryClassify(new IOException("disk"), ExchangePhase.Unknown, out _));
     }
 }

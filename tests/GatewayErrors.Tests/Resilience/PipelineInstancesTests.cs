@@ -126,7 +126,7 @@ public sealed class PipelineInstancesTests
 
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
         Assert.Contains("error=" + expected, response.Headers.GetValues("Proxy-Status").Single(), StringComparison.Ordinal);
-        var failure = Assert.Single(gateway.Logs.FromGatewayErrors, e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Warning);
+        var failure = Assert.Single(gateway.Logs.FromGatewayErrors(), e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Warning);
         Assert.Contains(expected, failure.Message, StringComparison.Ordinal);
     }
 
@@ -139,14 +139,14 @@ public sealed class PipelineInstancesTests
 
         var call = gateway.Client.GetAsync("/get");
         await slow.WaitForRequestsAsync(1);
-        await gateway.Time.WaitForTimerAsync(TimeSpan.FromSeconds(2));
+        await Assert.IsType<TimerWatchingTimeProvider>(gateway.Time).WaitForTimerAsync(TimeSpan.FromSeconds(2));
         gateway.Time.Advance(TimeSpan.FromSeconds(2));
         var response = await call;
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("200", await response.Content.ReadAsStringAsync());
         Assert.Equal(1, ok.RequestCount);
-        Assert.DoesNotContain(gateway.Logs.FromGatewayErrors, e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Warning);
+        Assert.DoesNotContain(gateway.Logs.FromGatewayErrors(), e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Warning);
         Assert.Null(gateway.Services.GetRequiredService<UpstreamFailureStatistics>().Get("catalog"));
         Assert.Equal(CircuitState.Closed, gateway.Services.GetRequiredService<IGatewayUpstreamCircuits>().GetState("catalog"));
     }

@@ -24,12 +24,14 @@ internal sealed class FailureLogSummarizer : IDisposable
     private readonly ILogger _logger;
     private readonly ITimer _timer;
 
-    public FailureLogSummarizer(IOptionsMonitor<GatewayErrorsOptions> options, TimeProvider timeProvider, ILogger<FailureReporter> logger)
+    public FailureLogSummarizer(IOptionsMonitor<GatewayErrorsOptions> options, TimeProvider timeProvider, ILoggerFactory loggerFactory)
     {
-        // The failure entries' category: a filter on FailureReporter applies to the summaries as well.
         _options = options;
         _timeProvider = timeProvider;
-        _logger = logger;
+
+        // A summary stands for failure entries that were not written: it belongs in their category, so that one filter
+        // covers a failure and its repeats.
+        _logger = loggerFactory.CreateLogger(Log.FailureCategory);
         _timer = timeProvider.CreateTimer(static state => ((FailureLogSummarizer)state!).Flush(), this, FlushPeriod, FlushPeriod);
     }
 
@@ -101,7 +103,7 @@ internal sealed class FailureLogSummarizer : IDisposable
         if (count > 0)
         {
             var seconds = Math.Round((double)(entry.WindowEnd - entry.WindowStart) / _timeProvider.TimestampFrequency, 1);
-            Log.UpstreamFailuresSummarized(_logger, upstream, ErrorTypes.Get(type).Name, count, seconds);
+            Log.UpstreamFailuresSummarized(_logger, upstream, ErrorTaxonomy.Get(type).Name, count, seconds);
         }
     }
 
