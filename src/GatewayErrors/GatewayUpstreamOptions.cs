@@ -62,4 +62,10 @@ public sealed class GatewayUpstreamOptions
     /// on, calls to the upstream are answered 503 without contacting it.
     /// </summary>
     public GatewayMaintenanceOptions Maintenance { get; } = new();
+
+    /// <summary>
+    /// Gets the incident notice shown on this upstream's error responses instead of the site's
+    /// <see cref="GatewayErrorsOptions.Notice"/> (configuration section <c>GatewayErrors:Upstreams:&lt;name&gt;:Notice</c>).
+    /// </summary>
+    public GatewayErrorNoticeOptions Notice { get; } = new();
 }

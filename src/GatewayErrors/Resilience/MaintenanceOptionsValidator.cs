@@ -10,17 +10,15 @@ namespace GatewayErrors;
 /// </summary>
 internal sealed class MaintenanceOptionsValidator(IServiceProvider services) : IValidateOptions<GatewayErrorsOptions>
 {
-    /// <summary>The longest maintenance message: a sentence or two for visitors, not a document.</summary>
-    public const int MaxMessageLength = 500;
-
     public ValidateOptionsResult Validate(string? name, GatewayErrorsOptions options)
     {
         var failures = new List<string>();
         foreach (var (upstream, settings) in options.Upstreams)
         {
-            if (settings?.Maintenance.Message is { Length: > MaxMessageLength } message)
+            // Shown as the notice, so it has the notice's limit: a sentence or two for visitors, not a document.
+            if (settings?.Maintenance.Message?.Trim() is { Length: > GatewayErrorNoticeOptions.MaxMessageLength } message)
             {
-                failures.Add($"{GatewayErrorsOptions.SectionName}:Upstreams:{upstream}:Maintenance:Message is {message.Length} characters long; keep it to {MaxMessageLength}.");
+                failures.Add($"{GatewayErrorsOptions.SectionName}:Upstreams:{upstream}:Maintenance:Message is {message.Length} characters long; keep it to {GatewayErrorNoticeOptions.MaxMessageLength}.");
             }
         }
 

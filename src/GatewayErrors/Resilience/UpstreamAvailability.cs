@@ -36,6 +36,18 @@ internal sealed class UpstreamAvailability
         return null;
     }
 
+    /// <summary>
+    /// The notice for a 503 <c>destination_unavailable</c> of an upstream in maintenance: the maintenance message, which
+    /// replaces a configured notice (it says more about this answer). Null otherwise, so the configured notice applies.
+    /// </summary>
+    public ErrorNotice? MaintenanceNotice(UpstreamFailure failure)
+        => failure is { ErrorType: GatewayErrorType.DestinationUnavailable, Upstream: { } upstream }
+            && _circuits.TryGet(upstream, out var status)
+            && status.Maintenance is { Notice: { } notice } window
+            && window.IsActive(_circuits.TimeProvider.GetUtcNow())
+                ? notice
+                : null;
+
     /// <summary>The failure of a call refused before it was tried: 503 <c>destination_unavailable</c>, nothing elapsed, no next hop.</summary>
     internal static UpstreamFailure Unavailable(string upstream, TimeSpan? retryAfter, MaintenanceWindow? maintenance)
         => FailureFactory.Create(upstream, new(GatewayErrorType.DestinationUnavailable, retryAfter), elapsed: TimeSpan.Zero);

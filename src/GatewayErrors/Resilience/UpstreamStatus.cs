@@ -209,5 +209,10 @@ internal sealed class UpstreamStatus
 /// <summary>Maintenance as configured under <c>GatewayErrors:Upstreams:&lt;name&gt;:Maintenance</c>, while <c>Enabled</c>.</summary>
 internal sealed record MaintenanceWindow(DateTimeOffset? Until, string? Message)
 {
+    /// <summary>Gets the message as the notice every body shows (built once per configuration), or null without one.</summary>
+    public ErrorNotice? Notice { get; } = string.IsNullOrWhiteSpace(Message)
+        ? null
+        : new ErrorNotice(ErrorNotice.WithoutControlCharacters(Message.Trim()), Since: null, Url: null);
+
     public bool IsActive(DateTimeOffset now) => Until is not { } until || now < until;
 }

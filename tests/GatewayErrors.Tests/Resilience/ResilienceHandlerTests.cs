@@ -176,6 +176,57 @@ public sealed class ResilienceHandlerTests
     }
 
     [Fact]
+    public async Task MaintenanceMessage_ShownAsTheNotice_OnThePageInProblemDetailsAndInPlainText_Encoded()
+    {
+        await using var upstream = await OkUpstream.StartAsync(OkUpstream.Status(200));
+        await using var gateway = await ResilienceFixture.StartAsync(upstream.BaseAddress, ResilienceFixture.QuickCircuit(
+            ("GatewayErrors:Upstreams:catalog:Notice:Message", "A configured notice the maintenance message replaces."),
+            ("GatewayErrors:Upstreams:catalog:Maintenance:Enabled", "true"),
+            ("GatewayErrors:Upstreams:catalog:Maintenance:Message", "Upgrading <b>the catalog</b> until noon.")));
+
+        using var html = await SendAsync(gateway, "text/html");
+        using var problem = await SendAsync(gateway, "application/problem+json");
+        using var text = await SendAsync(gateway, "text/plain");
+
+        var page = await html.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, html.StatusCode);
+        Assert.Contains("Upgrading &lt;b&gt;the catalog&lt;/b&gt; until noon.", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("<b>the catalog", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("A configured notice", page, StringComparison.Ordinal);
+        using var json = System.Text.Json.JsonDocument.Parse(await problem.Content.ReadAsStringAsync());
+        Assert.Equal("Upgrading <b>the catalog</b> until noon.", json.RootElement.GetProperty("notice").GetProperty("message").GetString());
+        Assert.Contains("Notice: Upgrading <b>the catalog</b> until noon.", await text.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.False(text.Headers.Contains("Retry-After"), "No Until, no end known.");
+        Assert.Equal(0, upstream.RequestCount);
+
+        static Task<HttpResponseMessage> SendAsync(GatewayTestApp gateway, string accept)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, "/get");
+            request.Headers.Accept.ParseAdd(accept);
+            return gateway.Client.SendAsync(request);
+        }
+    }
+
+    [Fact]
+    public async Task MaintenanceUntilPassed_CallsGoThroughAgain_WithoutAReload()
+    {
+        await using var upstream = await OkUpstream.StartAsync(OkUpstream.Status(200));
+        await using var gateway = await ResilienceFixture.StartAsync(upstream.BaseAddress, ResilienceFixture.QuickCircuit());
+        var configuration = (IConfigurationRoot)gateway.Services.GetRequiredService<IConfiguration>();
+        var until = gateway.Time.GetUtcNow().AddSeconds(90);
+        Reload(configuration, ("GatewayErrors:Upstreams:catalog:Maintenance:Enabled", "true"), ("GatewayErrors:Upstreams:catalog:Maintenance:Until", until.ToString("O")));
+
+        var during = await gateway.Client.GetAsync("/marked");
+        gateway.Time.Advance(TimeSpan.FromSeconds(90));
+        var after = await gateway.Client.GetAsync("/marked");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, during.StatusCode);
+        Assert.Equal("90", during.Headers.GetValues("Retry-After").Single());
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+        Assert.Equal(1, upstream.RequestCount);
+    }
+
+    [Fact]
     public void AddGatewayErrorsHandler_NullOrBlankArguments_Throw()
     {
         Assert.Throws<ArgumentNullException>(() => Microsoft.AspNetCore.Builder.GatewayUpstreamEndpointConventionBuilderExtensions.WithGatewayUpstreams<Microsoft.AspNetCore.Builder.IEndpointConventionBuilder>(null!, "catalog"));
