@@ -138,7 +138,8 @@ scenario refused-gatewayerrors        "http://127.0.0.1:$GE/ge/refused" "${json[
 scenario refused-gatewayerrors-nolog  "http://127.0.0.1:$GE_QUIET/ge/refused" "${json[@]}"
 scenario refused-aspnet-exceptionhandler "http://127.0.0.1:$ASPNET/eh/refused" "${json[@]}"
 scenario circuit-open-app-polly       "http://127.0.0.1:$GE/ge/circuit"
-scenario circuit-open-gatewayerrors   "http://127.0.0.1:$GE/ge/outage"
+# AddGatewayErrorsHandler().AddStandardResilienceHandler(), circuit open, route marked WithGatewayUpstreams("outage").
+scenario circuit-open-standard-handler "http://127.0.0.1:$GE/ge/outage"
 # YARP: each pair in both orders, as above, against plain YARP measured in this run.
 html=(-H "Accept: text/html")
 scenario yarp-healthy                 "http://127.0.0.1:$YARP/healthy/"
