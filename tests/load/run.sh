@@ -4,6 +4,7 @@
 #   tests/load/run.sh                 # defaults: 2 threads, 50 connections, 10 s per scenario after a 2 s warm-up
 #   DURATION=5 WARMUP=1 tests/load/run.sh
 #   PIN=1 tests/load/run.sh           # server on CPU 0, wrk on CPU 1 (needs 2+ cores; default: no pinning)
+#   ONLY='^yarp' tests/load/run.sh    # only the scenarios whose name matches (an extended regex); the rest is skipped
 #
 # Builds tests/load/LoadApp in Release, starts it on 127.0.0.1 (three instances: GatewayErrors with default
 # logging, the same with GatewayErrors' own log category off, and ASP.NET Core's UseExceptionHandler +
@@ -18,6 +19,7 @@ CONNECTIONS=${CONNECTIONS:-50}
 DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-2}
 PIN=${PIN:-0}
+ONLY=${ONLY:-}
 BASE_PORT=${BASE_PORT:-5480}
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -108,6 +110,7 @@ results="$work/results.tsv"
 scenario() {
   local name=$1 url=$2
   shift 2
+  if [ -n "$ONLY" ] && ! [[ $name =~ $ONLY ]]; then return 0; fi
   local status load
   # Other work on the box skews a run: show the 1-minute load average each scenario started under.
   load=$(cut -d' ' -f1 /proc/loadavg)
@@ -157,7 +160,8 @@ log_lines=$(wc -l <"$work/gatewayerrors.log")
 aspnet_log_lines=$(wc -l <"$work/aspnet.log")
 
 # --- table ---------------------------------------------------------------------------------------
-ceiling=$(awk -F'\t' '$1 == "static-200" {print $3}' "$results")
+ceiling=$(awk -F'\t' '$1 == "static-200" {print $3} END {}' "$results")
+ceiling=${ceiling:-$(awk -F'\t' 'NR == 1 {print $3}' "$results")}
 echo
 echo "GatewayErrors load run, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s, PIN=$PIN"
 awk -F'\t' -v ceiling="$ceiling" 'BEGIN {

@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
@@ -36,7 +37,13 @@ internal sealed class GatewayErrorsForwarderHttpClientFactory : ForwarderHttpCli
         {
             // Read once per client: YARP builds a client when a cluster's configuration changes, not per request.
             var settings = UpstreamSettings.For(_options.CurrentValue, context.ClusterId);
-            handler.ConnectCallback = new UpstreamConnector(_resolver, _timeProvider, settings.NameResolutionTimeout).ConnectAsync;
+            var connector = new UpstreamConnector(_resolver, _timeProvider, settings.NameResolutionTimeout);
+
+            // A destination given by address has no name to look up: connect the way the runtime does, without the awaits
+            // the core's connector would add to every failed connect.
+            handler.ConnectCallback = (connection, cancellationToken) => IPAddress.TryParse(connection.DnsEndPoint.Host, out var address)
+                ? AddressConnector.ConnectAsync(new IPEndPoint(address, connection.DnsEndPoint.Port), cancellationToken)
+                : connector.ConnectAsync(connection, cancellationToken);
         }
     }
 }
