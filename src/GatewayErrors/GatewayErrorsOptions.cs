@@ -90,4 +90,10 @@ public sealed class GatewayErrorsOptions
     /// (configuration key <c>GatewayErrors:Diagnostics</c>).
     /// </summary>
     public GatewayDiagnosticsOptions Diagnostics { get; } = new();
+
+    /// <summary>
+    /// Gets the settings for serving the last good response when an upstream fails, on routes that call
+    /// <c>WithStaleIfError()</c> (configuration key <c>GatewayErrors:StaleIfError</c>).
+    /// </summary>
+    public GatewayStaleIfErrorOptions StaleIfError { get; } = new();
 }

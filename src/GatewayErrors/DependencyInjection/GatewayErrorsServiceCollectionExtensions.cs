@@ -66,6 +66,7 @@ public static class GatewayErrorsServiceCollectionExtensions
         services.TryAddSingleton<ErrorPageRenderer>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ErrorPageStartupCheck>());
         ResilienceServices.Add(services);
+        StaleIfErrorServices.Add(services);
         return services;
     }
 

@@ -23,13 +23,22 @@ internal sealed class FailureLogSummarizer : IDisposable
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly ITimer _timer;
+    private readonly Action<ILogger, string, string, long, double> _writeSummary;
 
     public FailureLogSummarizer(IOptionsMonitor<GatewayErrorsOptions> options, TimeProvider timeProvider, ILogger<FailureReporter> logger)
+        : this(options, timeProvider, logger, Log.UpstreamFailuresSummarized)
     {
         // The failure entries' category: a filter on FailureReporter applies to the summaries as well.
+    }
+
+    /// <summary>A summariser of other repeated events (stale copies served), with their own summary entry.</summary>
+    internal FailureLogSummarizer(IOptionsMonitor<GatewayErrorsOptions> options, TimeProvider timeProvider, ILogger logger,
+        Action<ILogger, string, string, long, double> writeSummary)
+    {
         _options = options;
         _timeProvider = timeProvider;
         _logger = logger;
+        _writeSummary = writeSummary;
         _timer = timeProvider.CreateTimer(static state => ((FailureLogSummarizer)state!).Flush(), this, FlushPeriod, FlushPeriod);
     }
 
@@ -101,7 +110,7 @@ internal sealed class FailureLogSummarizer : IDisposable
         if (count > 0)
         {
             var seconds = Math.Round((double)(entry.WindowEnd - entry.WindowStart) / _timeProvider.TimestampFrequency, 1);
-            Log.UpstreamFailuresSummarized(_logger, upstream, ErrorTypes.Get(type).Name, count, seconds);
+            _writeSummary(_logger, upstream, ErrorTypes.Get(type).Name, count, seconds);
         }
     }
 
