@@ -12,14 +12,16 @@ namespace GatewayErrors;
 /// <remarks>
 /// <para>HybridCache logs every failed or rejected L2 read as an error with its exception; during a Redis outage that
 /// is one stack trace per failing request. Here a failure is logged once, repeats are counted into one summary per
-/// window, and for <see cref="Backoff"/> after a failure the cache is not asked at all, so an outage of the cache costs
-/// nothing per request.</para>
+/// window, and for <see cref="Backoff"/> after a failure reads do not ask the cache at all, so an outage of the cache
+/// costs nothing per request. Writes run in the background (never on a request's path) with a longer deadline, and are
+/// always tried: a slow first connection must not cost the copies written while it was being made.</para>
 /// <para>Each value is framed with a magic number, its length and a checksum, so a value written by something else (or
 /// cut short) is told apart from a copy before anything parses it.</para>
 /// </remarks>
 internal sealed class GuardedDistributedCache : IDistributedCache
 {
     public static readonly TimeSpan Backoff = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan WriteTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan SummaryWindow = TimeSpan.FromSeconds(10);
 
     private const uint Magic = 0x47455332; // "GES2"
@@ -74,14 +76,9 @@ internal sealed class GuardedDistributedCache : IDistributedCache
 
     public async Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default)
     {
-        if (Skipping())
-        {
-            return;
-        }
-
         try
         {
-            await _inner.SetAsync(key, Frame(value), options, token).WaitAsync(_timeout, _timeProvider, token).ConfigureAwait(false);
+            await _inner.SetAsync(key, Frame(value), options, token).WaitAsync(WriteTimeout, _timeProvider, token).ConfigureAwait(false);
         }
         catch (Exception exception)
         {
@@ -110,7 +107,7 @@ internal sealed class GuardedDistributedCache : IDistributedCache
 
         try
         {
-            await _inner.RemoveAsync(key, token).WaitAsync(_timeout, _timeProvider, token).ConfigureAwait(false);
+            await _inner.RemoveAsync(key, token).WaitAsync(WriteTimeout, _timeProvider, token).ConfigureAwait(false);
         }
         catch (Exception exception)
         {
@@ -203,7 +200,7 @@ internal sealed class GuardedDistributedCache : IDistributedCache
             }
         }
 
-        var cause = exception is TimeoutException ? $"no answer within {_timeout.TotalMilliseconds} ms" : $"{exception.GetType().Name}: {exception.Message}";
+        var cause = exception is TimeoutException ? "no answer in time" : $"{exception.GetType().Name}: {exception.Message}";
         if (first)
         {
             Log.StaleCacheFailed(_logger, operation, cause, Backoff.TotalSeconds);

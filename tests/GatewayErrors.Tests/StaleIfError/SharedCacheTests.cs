@@ -35,14 +35,16 @@ public sealed class SharedCacheTests(RedisFixture redis)
     {
         await using var own = await RedisServer.StartAsync();
         var prefix = Prefix();
-        await using var host = await StartAsync(own, prefix);
+        // Redis' own command timeout is made long (20 s): only the guard's 250 ms can make the answers below quick.
+        await using var host = await StartAsync(own, prefix, cacheTimeout: "00:00:00.250", extra: ",asyncTimeout=20000,syncTimeout=20000");
         Assert.Equal("v1", await host.GetBodyAsync("/page/kept"));
         await WaitForKeysAsync(own, prefix);
+        var failuresLoggedBefore = host.App.Logs.WithEventId(403).Count;
 
         await own.StopAsync();
 
-        // Without the guard, StackExchange.Redis queues commands for its 5 s timeout while it reconnects.
-        var bound = TimeSpan.FromSeconds(2);
+        // Without the guard, StackExchange.Redis queues commands until its timeout while it tries to reconnect.
+        var bound = TimeSpan.FromSeconds(4);
         var clock = Stopwatch.StartNew();
         Assert.Equal("v2", await host.GetBodyAsync("/page/new"));
         Assert.True(clock.Elapsed < bound, $"A success took {clock.Elapsed} with Redis down.");
@@ -64,7 +66,8 @@ public sealed class SharedCacheTests(RedisFixture redis)
             Assert.Equal(HttpStatusCode.ServiceUnavailable, another.StatusCode);
         }
 
-        Assert.Single(host.App.Logs.WithEventId(403));
+        // Logged once for the outage, however many requests met it.
+        Assert.Equal(failuresLoggedBefore + 1, host.App.Logs.WithEventId(403).Count);
         Assert.DoesNotContain(host.App.Logs.Entries, static e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Error);
     }
 
@@ -104,14 +107,16 @@ public sealed class SharedCacheTests(RedisFixture redis)
 
     private static string Prefix() => "test-" + Guid.NewGuid().ToString("N")[..8] + ":";
 
-    private static Task<StaleHost> StartAsync(RedisServer server, string prefix)
+    // A first connection on a busy machine can take longer than the default 250 ms: the sharing tests are about sharing.
+    private static Task<StaleHost> StartAsync(RedisServer server, string prefix, string cacheTimeout = "00:00:03", string extra = "")
         => StaleHost.StartAsync(s =>
         {
             // Real time: the cache timeout is a real network deadline.
             s.Time = null;
+            s.Configuration["GatewayErrors:StaleIfError:CacheTimeout"] = cacheTimeout;
             s.Services = services => services.AddStackExchangeRedisCache(o =>
             {
-                o.Configuration = server.ConnectionString;
+                o.Configuration = server.ConnectionString + extra;
                 o.InstanceName = prefix;
             });
         });

@@ -21,7 +21,7 @@ internal static partial class Log
     public static partial void StaleCopyTooLarge(ILogger logger, string method, string path, long maxEntryBytes);
 
     [LoggerMessage(403, LogLevel.Warning,
-        "The shared cache for stale copies failed to {Operation} ({Cause}); copies are served from this instance's memory, and the shared cache is not asked for {BackoffSeconds} s. Repeats are summarised",
+        "The shared cache for stale copies failed to {Operation} ({Cause}); copies are served from this instance's memory, and the shared cache is not read for {BackoffSeconds} s. Repeats are summarised",
         EventName = "StaleCacheFailed")]
     public static partial void StaleCacheFailed(ILogger logger, string operation, string cause, double backoffSeconds);
 
