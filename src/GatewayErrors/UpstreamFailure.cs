@@ -13,8 +13,15 @@ public sealed class UpstreamFailure
     /// <summary>Creates a failure description.</summary>
     /// <param name="upstream">The logical upstream name (for example the named <see cref="HttpClient"/>), or <see langword="null"/> when unknown.</param>
     /// <param name="errorType">What went wrong.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="errorType"/> is not a defined <see cref="GatewayErrorType"/>.</exception>
     public UpstreamFailure(string? upstream, GatewayErrorType errorType)
     {
+        if (!ErrorTaxonomy.IsDefined(errorType))
+        {
+            // Caught where the failure is made, in app code, rather than later on the error path, which must not throw.
+            ErrorTaxonomy.ThrowUndefined(errorType, nameof(errorType));
+        }
+
         Upstream = upstream;
         ErrorType = errorType;
     }

@@ -31,7 +31,7 @@ public sealed class UpstreamFailureException : HttpRequestException
     private static string CreateMessage(UpstreamFailure failure)
     {
         ArgumentNullException.ThrowIfNull(failure);
-        var token = ErrorTypes.Get(failure.ErrorType).Name;
+        var token = ErrorTaxonomy.Get(failure.ErrorType).Name;
         return failure.Upstream is null
             ? $"The upstream call failed: {token}."
             : $"The call to upstream '{failure.Upstream}' failed: {token}.";

@@ -40,7 +40,7 @@ public class RenderBenchmarks
         _customRenderer = _custom.GetRequiredService<ErrorPageRenderer>();
         _builtInRenderer.Initialize();
         _customRenderer.Initialize();
-        var type = ErrorTypes.Get(GatewayErrorType.ConnectionRefused);
+        var type = ErrorTaxonomy.Get(GatewayErrorType.ConnectionRefused);
         _error = new ErrorResponse
         {
             StatusCode = 502,

@@ -7,107 +7,151 @@ using Polly.Timeout;
 
 namespace GatewayErrors;
 
-/// <summary>Where in an upstream exchange an exception surfaced; it decides what an ended stream means.</summary>
-internal enum ExchangePhase
-{
-    /// <summary>Seen by the handler, around sending the request and reading the response headers.</summary>
-    ResponseHeaders,
-
-    /// <summary>Seen outside the handler (by the middleware): it may come from reading the body as well.</summary>
-    Unknown,
-}
-
 /// <summary>
-/// The one place that turns what .NET throws for a failed upstream call into a <see cref="GatewayErrorType"/>.
+/// The one place that turns what .NET (or Polly) reports for a failed upstream call, an exception or a response,
+/// into a <see cref="Classification"/>: the <see cref="GatewayErrorType"/> and what else the failure says.
 /// </summary>
 /// <remarks>
-/// The order follows how the runtime reports failures: Polly's own exception types first (they say exactly what
-/// the resilience pipeline decided), then <see cref="HttpRequestException.HttpRequestError"/> refined by the inner
+/// <para>
+/// Called by the handler (for its own call), the resilience integration, the middleware (for exceptions that did not
+/// come through the handler) and adapters such as YARP's. Callers pass the <see cref="ExchangePhase"/> they know;
+/// <see cref="ExchangePhase.Unknown"/> when they cannot tell.
+/// </para>
+/// <para>
+/// The order follows how the runtime reports failures: GatewayErrors' own exceptions, then Polly's (they say exactly
+/// what the resilience pipeline decided), then <see cref="HttpRequestException.HttpRequestError"/> refined by the inner
 /// <see cref="SocketException"/>, <see cref="AuthenticationException"/> or <see cref="HttpIOException"/>.
-/// Caller cancellation is not classified here: only the caller's token can tell it apart.
+/// Caller cancellation is not decided here: only the caller's token can tell it apart.
+/// </para>
 /// </remarks>
 internal static class FailureClassifier
 {
     /// <summary>Classifies an exception, or returns <see langword="false"/> when it is not an upstream failure.</summary>
-    public static bool TryClassify(Exception exception, ExchangePhase phase, out GatewayErrorType type, out TimeSpan? retryAfter)
+    /// <param name="exception">What the call threw.</param>
+    /// <param name="phase">How far the exchange had got, when the caller knows.</param>
+    /// <param name="classification">The classification, when the exception is an upstream failure.</param>
+    public static bool TryClassify(Exception exception, ExchangePhase phase, out Classification classification)
     {
-        retryAfter = null;
         switch (exception)
         {
-            case UpstreamFailureException failure:
-                type = failure.Failure.ErrorType;
-                retryAfter = failure.Failure.RetryAfter;
+            case UpstreamFailureException failed:
+                classification = Of(failed.Failure);
+                return true;
+
+            case UpstreamCanceledException canceled:
+                classification = Of(canceled.Failure);
                 return true;
 
             case TimeoutRejectedException:
-                type = GatewayErrorType.HttpResponseTimeout;
+                // A resilience pipeline's attempt or total timeout: whichever fired, name the phase it interrupted.
+                classification = new(TimeoutIn(phase));
                 return true;
 
             case BrokenCircuitException broken:
                 // IsolatedCircuitException derives from BrokenCircuitException: both mean "known unavailable".
-                type = GatewayErrorType.DestinationUnavailable;
-                retryAfter = broken.RetryAfter;
+                classification = new(GatewayErrorType.DestinationUnavailable, broken.RetryAfter);
                 return true;
 
             case ExecutionRejectedException:
                 // The remaining Polly rejection is the rate limiter (Polly.RateLimiting's RateLimiterRejectedException,
                 // which Microsoft.Extensions.Http.Resilience's standard handler uses): a local limit was reached.
-                type = GatewayErrorType.ConnectionLimitReached;
+                classification = new(GatewayErrorType.ConnectionLimitReached);
                 return true;
 
             case HttpRequestException { StatusCode: < HttpStatusCode.InternalServerError, InnerException: null, HttpRequestError: HttpRequestError.Unknown }:
                 // EnsureSuccessStatusCode() on a 4xx: the upstream answered correctly that the request was wrong or the
                 // resource is missing. That is the app's business to handle, not a gateway failure.
-                type = default;
+                classification = default;
                 return false;
 
-            case HttpRequestException request:
-                type = ClassifyRequestException(request, phase, out var received);
-                if (received == HttpStatusCode.ServiceUnavailable)
-                {
-                    type = GatewayErrorType.DestinationUnavailable;
-                }
+            case HttpRequestException { StatusCode: { } status, InnerException: null, HttpRequestError: HttpRequestError.Unknown }:
+                // EnsureSuccessStatusCode() on a 5xx: the upstream answered, and the app decided the answer was a failure.
+                return TryClassifyStatus((int)status, retryAfter: null, out classification);
 
+            case HttpRequestException request:
+                classification = new(ClassifyRequestException(request, phase));
                 return true;
 
             case HttpIOException io:
                 // Outside an HttpRequestException it comes from reading the content stream: after the headers.
-                type = ClassifyIOError(io.HttpRequestError, ExchangePhase.Unknown);
+                classification = new(ClassifyIOError(io.HttpRequestError, ExchangePhase.ResponseBody));
                 return true;
 
-            case SocketException or IOException when phase == ExchangePhase.ResponseHeaders:
+            case SocketException or IOException when IsOwnCall(phase):
                 // Rarely a reset right after connecting escapes SocketsHttpHandler unwrapped (a bare
                 // SocketException NotConnected). From the inner handler that can only be the upstream connection;
                 // outside the handler a socket or I/O error may belong to anything else the app talks to.
-                type = ClassifySocketError(exception) ?? GatewayErrorType.ConnectionTerminated;
+                classification = new(ClassifySocketError(exception) ?? GatewayErrorType.ConnectionTerminated);
                 return true;
 
-            case OperationCanceledException when FindInner<TimeoutException>(exception) is not null:
-                // SocketsHttpHandler reports an elapsed ConnectTimeout as a TaskCanceledException wrapping a
-                // TimeoutException while the caller's token is not cancelled; the handler only gets here in that case.
-                // Outside the handler the same shape is HttpClient.Timeout: no response in time.
-                type = phase == ExchangePhase.ResponseHeaders
-                    ? GatewayErrorType.ConnectionTimeout
-                    : GatewayErrorType.HttpResponseTimeout;
+            case OperationCanceledException when ExceptionChain.Find<TimeoutException>(exception) is not null:
+                // Inside the handler, with the caller's token not cancelled, this shape can only be SocketsHttpHandler's
+                // ConnectTimeout (a TaskCanceledException wrapping a TimeoutException): the connection was being set
+                // up, so the phase says which part. Outside the handler the same shape is HttpClient.Timeout.
+                classification = new(phase == ExchangePhase.ResponseHeaders ? GatewayErrorType.ConnectionTimeout : TimeoutIn(phase));
                 return true;
 
             default:
-                type = default;
+                classification = default;
                 return false;
         }
     }
 
-    /// <summary>The status code an exception from <c>EnsureSuccessStatusCode</c> carries, if any.</summary>
-    public static int? ReceivedStatus(Exception exception)
-        => exception is HttpRequestException { StatusCode: { } status, InnerException: null } ? (int)status : null;
-
-    private static GatewayErrorType ClassifyRequestException(HttpRequestException exception, ExchangePhase phase, out HttpStatusCode? received)
+    /// <summary>
+    /// Classifies an upstream's answer: a 5xx is a failure (when the caller treats server errors as failures), anything
+    /// else is not. A 503 keeps the upstream's <c>Retry-After</c>.
+    /// </summary>
+    public static bool TryClassify(HttpResponseMessage response, DateTimeOffset now, out Classification classification)
     {
-        received = null;
+        var status = (int)response.StatusCode;
+        return TryClassifyStatus(status, status == (int)HttpStatusCode.ServiceUnavailable ? RetryAfterHeader.Read(response, now) : null, out classification);
+    }
+
+    /// <summary>Classifies a status the upstream answered with; for callers that have a status but no response message.</summary>
+    public static bool TryClassifyStatus(int statusCode, TimeSpan? retryAfter, out Classification classification)
+    {
+        if (statusCode < 500)
+        {
+            classification = default;
+            return false;
+        }
+
+        // RFC 9110 section 15.6.4: 503 says the upstream knows it is unavailable, and may say until when.
+        classification = statusCode == (int)HttpStatusCode.ServiceUnavailable
+            ? new(GatewayErrorType.DestinationUnavailable, retryAfter, statusCode)
+            : new(GatewayErrorType.UpstreamServerError, null, statusCode);
+        return true;
+    }
+
+    /// <summary>
+    /// The type of a timeout that fired during <paramref name="phase"/>, whichever timer it was (ConnectTimeout,
+    /// HttpClient.Timeout, a resilience timeout, the app's own deadline): the phase in progress names it.
+    /// </summary>
+    public static GatewayErrorType TimeoutIn(ExchangePhase phase) => phase switch
+    {
+        ExchangePhase.Resolving => GatewayErrorType.DnsTimeout,
+        ExchangePhase.Connecting => GatewayErrorType.ConnectionTimeout,
+
+        // RFC 9209 has no TLS timeout: a handshake that did not finish in time failed as a handshake.
+        ExchangePhase.TlsHandshake => GatewayErrorType.TlsProtocolError,
+        _ => GatewayErrorType.HttpResponseTimeout,
+    };
+
+    private static Classification Of(UpstreamFailure failure) => new(failure.ErrorType, failure.RetryAfter, failure.ReceivedStatusCode);
+
+    /// <summary>Whether the exception can only be about the handler's own upstream call (nothing else runs there).</summary>
+    private static bool IsOwnCall(ExchangePhase phase) => phase is ExchangePhase.Resolving or ExchangePhase.Connecting
+        or ExchangePhase.TlsHandshake or ExchangePhase.ResponseHeaders;
+
+    /// <summary>Whether the headers may already have arrived: an ended stream is then a cut body, not a hang-up.</summary>
+    private static bool MayBeBody(ExchangePhase phase) => phase is ExchangePhase.Unknown or ExchangePhase.ResponseBody;
+
+    private static GatewayErrorType ClassifyRequestException(HttpRequestException exception, ExchangePhase phase)
+    {
         switch (exception.HttpRequestError)
         {
             case HttpRequestError.NameResolutionError:
-                return FindInner<NameResolutionTimeoutException>(exception) is not null
+                return ExceptionChain.Find<NameResolutionTimeoutException>(exception) is not null
                     ? GatewayErrorType.DnsTimeout
                     : GatewayErrorType.DnsError;
 
@@ -121,7 +165,7 @@ internal static class FailureClassifier
                 return GatewayErrorType.HttpProtocolError;
 
             case HttpRequestError.ResponseEnded:
-                return ClassifyIOError(HttpRequestError.ResponseEnded, IsContentCopy(exception, phase) ? ExchangePhase.Unknown : phase);
+                return ClassifyIOError(HttpRequestError.ResponseEnded, IsContentCopy(exception, phase) ? ExchangePhase.ResponseBody : phase);
 
             case HttpRequestError.ConfigurationLimitExceeded:
                 // The handler sees the header limit (MaxResponseHeadersLength) and reports it itself. Outside the handler
@@ -129,28 +173,21 @@ internal static class FailureClassifier
                 // returned: a body too large, still a bad response. The exception is a bare HttpRequestException then, with
                 // no inner HttpIOException, so the phase is what tells it apart. (A client without the handler that hits
                 // the header limit is reported here too: still a 502, only less precise.)
-                return phase == ExchangePhase.Unknown ? GatewayErrorType.HttpResponseBodySize : GatewayErrorType.HttpResponseHeaderSectionSize;
+                return MayBeBody(phase) ? GatewayErrorType.HttpResponseBodySize : GatewayErrorType.HttpResponseHeaderSectionSize;
 
             default:
-                if (exception.StatusCode is { } status && exception.InnerException is null)
-                {
-                    // EnsureSuccessStatusCode(): the upstream answered, and the app decided the answer was a failure.
-                    received = status;
-                    return GatewayErrorType.UpstreamServerError;
-                }
-
                 return ClassifyByInner(exception, phase);
         }
     }
 
-    private static GatewayErrorType ClassifyByInner(Exception exception, ExchangePhase phase)
+    private static GatewayErrorType ClassifyByInner(HttpRequestException exception, ExchangePhase phase)
     {
-        if (FindInner<HttpIOException>(exception) is { } io)
+        if (ExceptionChain.Find<HttpIOException>(exception) is { } io)
         {
-            return ClassifyIOError(io.HttpRequestError, exception is HttpRequestException request && IsContentCopy(request, phase) ? ExchangePhase.Unknown : phase);
+            return ClassifyIOError(io.HttpRequestError, IsContentCopy(exception, phase) ? ExchangePhase.ResponseBody : phase);
         }
 
-        if (FindInner<AuthenticationException>(exception) is not null)
+        if (ExceptionChain.Find<AuthenticationException>(exception) is not null)
         {
             return ClassifyTls(exception);
         }
@@ -161,21 +198,21 @@ internal static class FailureClassifier
     private static GatewayErrorType ClassifyIOError(HttpRequestError error, ExchangePhase phase) => error switch
     {
         // Before the headers are complete an ended stream means the upstream hung up; after, that the body was cut.
-        HttpRequestError.ResponseEnded => phase == ExchangePhase.ResponseHeaders
-            ? GatewayErrorType.ConnectionTerminated
-            : GatewayErrorType.HttpResponseIncomplete,
+        HttpRequestError.ResponseEnded => MayBeBody(phase)
+            ? GatewayErrorType.HttpResponseIncomplete
+            : GatewayErrorType.ConnectionTerminated,
         HttpRequestError.ConfigurationLimitExceeded => GatewayErrorType.HttpResponseHeaderSectionSize,
         _ => GatewayErrorType.HttpProtocolError,
     };
 
     private static GatewayErrorType? ClassifySocketError(Exception exception)
     {
-        if (FindInner<NameResolutionTimeoutException>(exception) is not null)
+        if (ExceptionChain.Find<NameResolutionTimeoutException>(exception) is not null)
         {
             return GatewayErrorType.DnsTimeout;
         }
 
-        return FindInner<SocketException>(exception)?.SocketErrorCode switch
+        return ExceptionChain.Find<SocketException>(exception)?.SocketErrorCode switch
         {
             SocketError.ConnectionRefused => GatewayErrorType.ConnectionRefused,
             SocketError.TimedOut => GatewayErrorType.ConnectionTimeout,
@@ -194,7 +231,7 @@ internal static class FailureClassifier
         // SslStream reports a rejected certificate as an AuthenticationException whose message names the
         // certificate (RemoteCertificateNameMismatch, RemoteCertificateChainErrors, ...); the runtime offers no
         // structured field for it. Anything else in the handshake is a protocol failure.
-        var authentication = FindInner<AuthenticationException>(exception);
+        var authentication = ExceptionChain.Find<AuthenticationException>(exception);
         return authentication?.Message.Contains("certificate", StringComparison.OrdinalIgnoreCase) == true
             ? GatewayErrorType.TlsCertificateError
             : GatewayErrorType.TlsProtocolError;
@@ -204,20 +241,5 @@ internal static class FailureClassifier
     // stream's own exception: a failure while reading the body, not the headers. The handler only ever sees the
     // headers phase (HttpClient buffers the body after the handler chain returned), so this is for the middleware.
     private static bool IsContentCopy(HttpRequestException exception, ExchangePhase phase)
-        => phase == ExchangePhase.Unknown && exception.InnerException is HttpIOException or IOException { InnerException: HttpIOException };
-
-    /// <summary>The first exception of type <typeparamref name="T"/> in the chain, the exception itself included.</summary>
-    internal static T? FindInner<T>(Exception exception)
-        where T : Exception
-    {
-        for (var current = exception; current is not null; current = current.InnerException)
-        {
-            if (current is T match)
-            {
-                return match;
-            }
-        }
-
-        return null;
-    }
+        => MayBeBody(phase) && exception.InnerException is HttpIOException or IOException { InnerException: HttpIOException };
 }

@@ -59,12 +59,12 @@ public static class GatewayErrorsServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GatewayErrorsOptions>, GatewayErrorsOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GatewayErrorsOptions>, GatewayErrorsConfigurationValidator>());
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<FailureReporter>();
         services.TryAddSingleton<UpstreamConcurrencyLimits>();
         services.TryAddSingleton<IUpstreamNameResolver, DnsNameResolver>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GatewayErrorsOptions>, ErrorPageOptionsValidator>());
         services.TryAddSingleton<ErrorPageRenderer>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ErrorPageStartupCheck>());
+        DiagnosticsServices.Add(services);
         ResilienceServices.Add(services);
         StaleIfErrorServices.Add(services);
         return services;

@@ -69,7 +69,7 @@ internal sealed class UpstreamFailureStatistics
             LastFailure? last = null;
             if (stats.LastFailure is { } failure)
             {
-                var cause = FailureReporter.Cause(failure.Exception);
+                var cause = ExceptionChain.Cause(failure.Exception);
                 last = new LastFailure(stats.LastAt, failure.ErrorType, stats.LastStatus, cause?.GetType().Name, cause?.Message);
             }
 
@@ -93,7 +93,7 @@ internal sealed class UpstreamFailureStatistics
     private sealed class Stats
     {
         public long Total;
-        public long[] ByType = new long[ErrorTypes.Count];
+        public long[] ByType = new long[ErrorTaxonomy.Count];
         public UpstreamFailure? LastFailure;
         public DateTimeOffset LastAt;
         public int LastStatus;

@@ -1,17 +1,19 @@
 using System.Net;
+using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Options;
 
 namespace GatewayErrors;
 
 /// <summary>
 /// Sits in front of an upstream <see cref="HttpClient"/>'s primary handler and turns each failed call into an
-/// <see cref="UpstreamFailureException"/> that says what failed, where, and how long it took.
+/// <see cref="UpstreamFailureException"/> (or, for a cancelled call, an <see cref="UpstreamCanceledException"/>) that
+/// says what failed, where, and how long it took.
 /// </summary>
 /// <remarks>
 /// A successful call costs a timestamp read and a lookup of the upstream's settings; it allocates nothing of its
 /// own when the inner handler completes synchronously (an asynchronous completion costs the await). Caller
-/// cancellation is never turned into a failure; see <see cref="UpstreamFailureData"/> for how timeouts that only
-/// HttpClient can name are still attributed.
+/// cancellation is never turned into a failure: the cancellation is rethrown as a cancellation that names the
+/// upstream, and the middleware, which can see <c>HttpContext.RequestAborted</c>, decides what it was.
 /// </remarks>
 internal sealed class GatewayErrorsHandler : DelegatingHandler
 {
@@ -68,14 +70,7 @@ internal sealed class GatewayErrorsHandler : DelegatingHandler
         }
         catch (Exception exception)
         {
-            var translated = Translate(exception, request, started, cancellationToken);
-            if (ReferenceEquals(translated, exception))
-            {
-                // Left as it is (a cancellation noted for the middleware): keep its stack trace.
-                throw;
-            }
-
-            throw translated;
+            throw Failed(exception, request, started, cancellationToken);
         }
 
         return CheckStatus(response, request, started);
@@ -85,22 +80,17 @@ internal sealed class GatewayErrorsHandler : DelegatingHandler
     {
         var started = _timeProvider.GetTimestamp();
         using var lease = Acquire(request, permits, started);
+        HttpResponseMessage response;
         try
         {
-            var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            return CheckStatus(response, request, started);
+            response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception exception) when (exception is not UpstreamFailureException)
+        catch (Exception exception)
         {
-            var translated = Translate(exception, request, started, cancellationToken);
-            if (ReferenceEquals(translated, exception))
-            {
-                // Left as it is (a cancellation noted for the middleware): keep its stack trace.
-                throw;
-            }
-
-            throw translated;
+            throw Failed(exception, request, started, cancellationToken);
         }
+
+        return CheckStatus(response, request, started);
     }
 
     private async Task<HttpResponseMessage> AwaitResponseAsync(Task<HttpResponseMessage> sending, HttpRequestMessage request, long started, CancellationToken cancellationToken)
@@ -114,30 +104,17 @@ internal sealed class GatewayErrorsHandler : DelegatingHandler
 
         if (sending.Exception?.InnerExceptions is [var fault])
         {
-            var translatedFault = Translate(fault, request, started, cancellationToken);
-            if (ReferenceEquals(translatedFault, fault))
-            {
-                // Not ours to change: rethrow it with its own stack trace.
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(fault);
-            }
-
-            throw translatedFault;
+            throw Failed(fault, request, started, cancellationToken);
         }
 
+        // Cancelled without a fault: let await build the exception it would have thrown.
         try
         {
             return await sending.ConfigureAwait(false);
         }
         catch (Exception exception)
         {
-            var translated = Translate(exception, request, started, cancellationToken);
-            if (ReferenceEquals(translated, exception))
-            {
-                // Left as it is (a cancellation noted for the middleware): keep its stack trace.
-                throw;
-            }
-
-            throw translated;
+            throw Failed(exception, request, started, cancellationToken);
         }
     }
 
@@ -147,11 +124,10 @@ internal sealed class GatewayErrorsHandler : DelegatingHandler
         if (!lease.IsAcquired)
         {
             lease.Dispose();
+
             // The call is never sent, so there is no next hop to name.
-            throw new UpstreamFailureException(new UpstreamFailure(_upstream, GatewayErrorType.ConnectionLimitReached)
-            {
-                Elapsed = _timeProvider.GetElapsedTime(started),
-            });
+            throw new UpstreamFailureException(FailureFactory.Create(_upstream, new(GatewayErrorType.ConnectionLimitReached),
+                elapsed: _timeProvider.GetElapsedTime(started)));
         }
 
         return lease;
@@ -160,53 +136,57 @@ internal sealed class GatewayErrorsHandler : DelegatingHandler
     private HttpResponseMessage CheckStatus(HttpResponseMessage response, HttpRequestMessage request, long started)
     {
         if (response.StatusCode < HttpStatusCode.InternalServerError
-            || !Settings().TreatServerErrorsAsFailures)
+            || !Settings().TreatServerErrorsAsFailures
+            || !FailureClassifier.TryClassify(response, _timeProvider.GetUtcNow(), out var classification))
         {
             return response;
         }
 
-        var received = (int)response.StatusCode;
-        var unavailable = response.StatusCode == HttpStatusCode.ServiceUnavailable;
-        var failure = new UpstreamFailure(_upstream, unavailable ? GatewayErrorType.DestinationUnavailable : GatewayErrorType.UpstreamServerError)
-        {
-            Elapsed = _timeProvider.GetElapsedTime(started),
-            ReceivedStatusCode = received,
-            RetryAfter = unavailable ? RetryAfterHeader.Read(response, _timeProvider.GetUtcNow()) : null,
-            NextHop = request.RequestUri?.Authority,
-        };
+        var failure = FailureFactory.Create(_upstream, classification, elapsed: _timeProvider.GetElapsedTime(started), nextHop: request.RequestUri?.Authority);
         response.Dispose();
         throw new UpstreamFailureException(failure);
     }
 
-    private Exception Translate(Exception exception, HttpRequestMessage request, long started, CancellationToken cancellationToken)
+    /// <summary>
+    /// The exception to throw for a failed call, for <c>throw Failed(...)</c>: the translated one, or, when the exception
+    /// is not an upstream failure, the original rethrown here with its own stack trace.
+    /// </summary>
+    private Exception Failed(Exception exception, HttpRequestMessage request, long started, CancellationToken cancellationToken)
     {
-        if (exception is OperationCanceledException && cancellationToken.IsCancellationRequested)
+        var translated = Translate(exception, request, started, cancellationToken);
+        if (ReferenceEquals(translated, exception))
         {
-            // HttpClient links the caller's token with its own Timeout, so here the two look the same. Leave the
-            // exception as it is (callers catch cancellations by type) and note who was called: the middleware can
-            // then tell a client abort (RequestAborted) from a timeout and still name the upstream.
-            UpstreamFailureData.Attach(exception, CreateFailure(GatewayErrorType.HttpResponseTimeout, request, started, exception));
-            return exception;
+            ExceptionDispatchInfo.Throw(exception);
         }
 
-        if (exception is UpstreamFailureException
-            || !FailureClassifier.TryClassify(exception, ExchangePhase.ResponseHeaders, out var type, out var retryAfter))
-        {
-            return exception;
-        }
-
-        var failure = CreateFailure(type, request, started, exception, retryAfter);
-        return new UpstreamFailureException(failure, exception);
+        return translated;
     }
 
-    private UpstreamFailure CreateFailure(GatewayErrorType type, HttpRequestMessage request, long started, Exception? exception, TimeSpan? retryAfter = null)
-        => new(_upstream, type)
+    /// <summary>The exception a failed call ends with; the same instance when it is not ours to change.</summary>
+    private Exception Translate(Exception exception, HttpRequestMessage request, long started, CancellationToken cancellationToken)
+    {
+        if (exception is UpstreamFailureException or UpstreamCanceledException)
         {
-            Elapsed = _timeProvider.GetElapsedTime(started),
-            NextHop = request.RequestUri?.Authority,
-            Exception = exception,
-            RetryAfter = retryAfter,
-        };
+            // Already translated (by another GatewayErrors handler in the chain, or by app code on purpose).
+            return exception;
+        }
+
+        if (exception is OperationCanceledException canceled && cancellationToken.IsCancellationRequested)
+        {
+            // HttpClient links the caller's token with its own Timeout, so here the two look the same. Stay a
+            // cancellation (callers catch cancellations by type) and say who was called and how far the call got: the
+            // middleware can then tell a client abort (RequestAborted) from a timeout and still name the upstream.
+            var timeout = new Classification(FailureClassifier.TimeoutIn(ExchangePhase.ResponseHeaders));
+            return new UpstreamCanceledException(Create(timeout, request, started, exception), canceled);
+        }
+
+        return FailureClassifier.TryClassify(exception, ExchangePhase.ResponseHeaders, out var classification)
+            ? new UpstreamFailureException(Create(classification, request, started, exception), exception)
+            : exception;
+    }
+
+    private UpstreamFailure Create(in Classification classification, HttpRequestMessage request, long started, Exception exception)
+        => FailureFactory.Create(_upstream, classification, exception, _timeProvider.GetElapsedTime(started), request.RequestUri?.Authority);
 
     /// <summary>This upstream's settings, looked up once per options instance rather than once per call.</summary>
     private GatewayUpstreamOptions Settings()

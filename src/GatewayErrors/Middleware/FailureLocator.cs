@@ -7,46 +7,23 @@ internal static class FailureLocator
 {
     public static UpstreamFailure? Find(Exception exception)
     {
-        if (exception is AggregateException { InnerExceptions.Count: 1 } aggregate)
+        // The handler's failure, possibly wrapped by HttpClient (it turns failures during a cancelled request into
+        // cancellations, and a timeout into a TaskCanceledException over a TimeoutException) or by app code.
+        if (ExceptionChain.FindFailure(exception) is { } failure)
         {
-            exception = aggregate.InnerExceptions[0];
+            return failure;
         }
 
-        // The handler's exception, possibly wrapped by HttpClient (it turns failures during a cancelled request
-        // into cancellations) or by app code.
-        for (var current = exception; current is not null; current = current.InnerException)
+        if (exception is AggregateException { InnerExceptions: [var single] })
         {
-            if (current is UpstreamFailureException upstream)
-            {
-                return upstream.Failure;
-            }
+            exception = single;
         }
 
-        if (exception is OperationCanceledException)
-        {
-            // Not the client (the middleware checked RequestAborted first): HttpClient.Timeout fired, or the app's
-            // own deadline cancelled the call. Either way the upstream did not answer in time.
-            if (UpstreamFailureData.Find(exception) is { } noted)
-            {
-                return noted;
-            }
-
-            return FailureClassifier.FindInner<TimeoutException>(exception) is not null
-                ? new UpstreamFailure(null, GatewayErrorType.HttpResponseTimeout) { Exception = exception }
-                : null;
-        }
-
-        // Best effort for calls that did not go through the handler: classify what .NET or Polly threw.
-        if (FailureClassifier.TryClassify(exception, ExchangePhase.Unknown, out var type, out var retryAfter))
-        {
-            return new UpstreamFailure(null, type)
-            {
-                Exception = exception,
-                RetryAfter = retryAfter,
-                ReceivedStatusCode = FailureClassifier.ReceivedStatus(exception),
-            };
-        }
-
-        return null;
+        // Best effort for calls that did not go through the handler: classify what .NET or Polly threw. Outside the
+        // handler a cancellation is only a failure when a timeout caused it (HttpClient.Timeout's TimeoutException);
+        // the middleware has already ruled out the client going away.
+        return FailureClassifier.TryClassify(exception, ExchangePhase.Unknown, out var classification)
+            ? FailureFactory.Create(upstream: null, classification, exception)
+            : null;
     }
 }

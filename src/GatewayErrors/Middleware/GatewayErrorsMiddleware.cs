@@ -112,7 +112,7 @@ internal sealed class GatewayErrorsMiddleware
         if (context.RequestAborted.IsCancellationRequested && (failure is not null || exception is OperationCanceledException))
         {
             // The client went away: nobody is left to read an answer, and it is not the upstream's failure.
-            Log.ClientAborted(_reporter.Logger, request.Method, request.Path.Value ?? "/", failure?.Upstream ?? "(unknown)", TraceIdOf(context));
+            Log.ClientAborted(_reporter.Logger, request.Method, request.Path.Value ?? "/", failure?.Upstream ?? FailureReporter.UnknownUpstream, TraceIdOf(context));
             if (!context.Response.HasStarted)
             {
                 context.Response.StatusCode = StatusCodes.Status499ClientClosedRequest;
@@ -129,7 +129,7 @@ internal sealed class GatewayErrorsMiddleware
         if (context.Response.HasStarted)
         {
             // A second status line is impossible and a cut body would read as a success: make the client see a failure.
-            Log.ResponseAlreadyStarted(_reporter.Logger, failure.Upstream ?? "(unknown)", ErrorTypes.Get(failure.ErrorType).Name,
+            Log.ResponseAlreadyStarted(_reporter.Logger, failure.Upstream ?? FailureReporter.UnknownUpstream, ErrorTaxonomy.Get(failure.ErrorType).Name,
                 request.Method, request.Path.Value ?? "/", TraceIdOf(context));
             context.Abort();
             return Task.CompletedTask;
@@ -146,16 +146,11 @@ internal sealed class GatewayErrorsMiddleware
     private Task ReportAndWriteAsync(HttpContext context, UpstreamFailure failure)
     {
         var options = _options.CurrentValue;
-        var status = StatusFor(options, failure.ErrorType);
+        var status = ErrorTaxonomy.StatusFor(options, failure.ErrorType);
         var traceId = TraceIdOf(context);
         _reporter.Report(context, failure, status, traceId);
         return WriteAsync(context, options, failure, status, traceId);
     }
-
-    internal static int StatusFor(GatewayErrorsOptions options, GatewayErrorType type)
-        => options.StatusCodes.Count > 0 && options.StatusCodes.TryGetValue(type, out var status)
-            ? status
-            : ErrorTypes.Get(type).RecommendedStatus;
 
     private async Task WriteAsync(HttpContext context, GatewayErrorsOptions options, UpstreamFailure failure, int status, string traceId)
     {
@@ -163,7 +158,7 @@ internal sealed class GatewayErrorsMiddleware
         try
         {
             var expose = options.ExposeDetails == true;
-            var type = ErrorTypes.Get(failure.ErrorType);
+            var type = ErrorTaxonomy.Get(failure.ErrorType);
             var error = new ErrorResponse
             {
                 StatusCode = status,
@@ -177,7 +172,7 @@ internal sealed class GatewayErrorsMiddleware
                 RetryAfter = failure.RetryAfter,
                 ReceivedStatusCode = failure.ReceivedStatusCode,
                 NextHop = expose ? failure.NextHop : null,
-                Detail = expose ? FailureReporter.Cause(failure.Exception)?.Message : null,
+                Detail = expose ? ExceptionChain.Cause(failure.Exception)?.Message : null,
             };
 
             response.Clear();
@@ -223,7 +218,7 @@ internal sealed class GatewayErrorsMiddleware
             // worth an error entry.
             if (!context.RequestAborted.IsCancellationRequested)
             {
-                Log.ErrorResponseFailed(_reporter.Logger, writeFailure, status, failure.Upstream ?? "(unknown)", traceId);
+                Log.ErrorResponseFailed(_reporter.Logger, writeFailure, status, failure.Upstream ?? FailureReporter.UnknownUpstream, traceId);
             }
 
             context.Abort();

@@ -174,7 +174,7 @@ internal sealed class CustomTemplates
             }
 
             var type = TypeOf(page.Name) ?? GatewayErrorType.ConnectionRefused;
-            var status = StatusOf(page.Name) ?? ErrorTypes.Get(type).RecommendedStatus;
+            var status = StatusOf(page.Name) ?? ErrorTaxonomy.Get(type).RecommendedStatus;
             var model = ErrorPageModel.Sample(type, status, branding);
             try
             {
@@ -225,7 +225,7 @@ internal sealed class CustomTemplates
     {
         foreach (var type in Enum.GetValues<GatewayErrorType>())
         {
-            if (ErrorTypes.Get(type).Name.Equals(name, StringComparison.OrdinalIgnoreCase))
+            if (ErrorTaxonomy.Get(type).Name.Equals(name, StringComparison.OrdinalIgnoreCase))
             {
                 return type;
             }

@@ -98,7 +98,7 @@ internal sealed class ErrorPageModel
     /// </summary>
     public static ErrorPageModel Create(ErrorResponse error, PageBranding branding, bool sentinels)
     {
-        var type = EncodedAdvice.Get(error.Type.Type);
+        var type = error.Type.Encoded;
         var upstream = Encode(error.UpstreamDisplayName);
         var seconds = error.RetryAfterSeconds;
         var utc = error.Timestamp.UtcDateTime;
@@ -114,7 +114,7 @@ internal sealed class ErrorPageModel
             FailedHop = type.FailedHop,
             HopState = type.HopState,
             Hops = HopModel.Create(type, branding.SiteName, upstream),
-            Where = type.Advice.Hop switch
+            Where = type.Row.Hop switch
             {
                 GatewayErrors.FailedHop.Site => "Your browser is working. This site held your request back to protect " + upstream + ", the service behind it.",
                 GatewayErrors.FailedHop.Upstream => "Your browser and this site are working. " + upstream + ", the service behind this site, is not.",
@@ -150,7 +150,7 @@ internal sealed class ErrorPageModel
         {
             StatusCode = status,
             ReasonPhrase = Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status),
-            Type = ErrorTypes.Get(type),
+            Type = ErrorTaxonomy.Get(type),
             UpstreamDisplayName = "catalog",
             TraceId = "4bf92f3577b34da6a3ce929d0e0e4736",
             Timestamp = new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero),
@@ -191,33 +191,29 @@ internal sealed class ErrorPageModel
         return method;
     }
 
-    /// <summary>The per-type strings, encoded once.</summary>
+    /// <summary>An error type's texts, encoded once; kept with its <see cref="ErrorTypeInfo"/> row (<see cref="ErrorTypeInfo.Encoded"/>).</summary>
     internal sealed class EncodedAdvice
     {
-        private static readonly EncodedAdvice[] Table = Enum.GetValues<GatewayErrorType>().Select(static t => new EncodedAdvice(t)).ToArray();
-
-        private EncodedAdvice(GatewayErrorType type)
+        internal EncodedAdvice(ErrorTypeInfo row)
         {
-            var info = ErrorTypes.Get(type);
-            var advice = ErrorAdvice.Get(type);
-            Advice = advice;
-            Title = Encode(info.Title);
-            Summary = Encode(info.Summary);
-            Name = Encode(info.Name);
-            Cause = Encode(advice.Cause);
-            HopState = Encode(advice.HopState);
-            FailedHop = advice.Hop switch
+            Row = row;
+            Title = Encode(row.Title);
+            Summary = Encode(row.Summary);
+            Name = Encode(row.Name);
+            Cause = Encode(row.Cause);
+            HopState = Encode(row.HopState);
+            FailedHop = row.Hop switch
             {
                 GatewayErrors.FailedHop.Site => "site",
                 GatewayErrors.FailedHop.Upstream => "upstream",
                 _ => "connection",
             };
-            Retry = Encode(advice.Visitor[0]);
-            Visitor = advice.Visitor.Skip(1).Select(Encode).ToArray();
-            Owner = advice.Owner.Select(Encode).ToArray();
+            Retry = Encode(row.VisitorAdvice[0]);
+            Visitor = row.VisitorAdvice.Skip(1).Select(Encode).ToArray();
+            Owner = row.OwnerAdvice.Select(Encode).ToArray();
         }
 
-        public ErrorAdviceInfo Advice { get; }
+        public ErrorTypeInfo Row { get; }
 
         public string Title { get; }
 
@@ -236,12 +232,6 @@ internal sealed class ErrorPageModel
         public IReadOnlyList<string> Visitor { get; }
 
         public IReadOnlyList<string> Owner { get; }
-
-        public static EncodedAdvice Get(GatewayErrorType type)
-        {
-            var index = (int)type;
-            return (uint)index < (uint)Table.Length ? Table[index] : Table[0];
-        }
     }
 }
 
@@ -267,7 +257,7 @@ internal sealed class HopModel
 
     internal static HopModel[] Create(ErrorPageModel.EncodedAdvice type, string siteName, string upstream)
     {
-        var hop = type.Advice.Hop;
+        var hop = type.Row.Hop;
         var upstreamFailed = hop is FailedHop.Connection or FailedHop.Upstream;
         return
         [
@@ -285,7 +275,7 @@ internal sealed class HopModel
                 State = upstreamFailed ? "error" : "unknown",
                 StateText = upstreamFailed ? type.HopState : "Not contacted",
                 Link = hop == FailedHop.Connection ? "error"
-                    : type.Advice.Type == GatewayErrorType.UpstreamServerError ? "ok"
+                    : type.Row.Type == GatewayErrorType.UpstreamServerError ? "ok"
                     : "none",
             },
         ];

@@ -67,7 +67,7 @@ internal sealed class ErrorPageRenderer : IDisposable
         var state = CurrentState();
         var cacheable = error.NextHop is null && error.Detail is null;
         var key = new PageKey(error.Type.Type, error.StatusCode, error.UpstreamDisplayName, error.RetryAfter is not null);
-        var retryText = ErrorPageModel.EncodedAdvice.Get(error.Type.Type).Retry;
+        var retryText = error.Type.Encoded.Retry;
         var pages = state.Pages;
         if (cacheable && pages.TryGetValue(key, out var cached))
         {

@@ -1,7 +1,5 @@
 using System.Runtime.ExceptionServices;
 using Polly;
-using Polly.CircuitBreaker;
-using Polly.Timeout;
 
 namespace GatewayErrors;
 
@@ -103,37 +101,21 @@ internal sealed class GatewayResilienceHandler : DelegatingHandler
             return response;
         }
 
-        GatewayErrorType type;
-        TimeSpan? retryAfter = null;
-        switch (exception)
+        // Only the pipeline's own verdicts (timeouts, an open or isolated circuit, a rejection) are named here; any other
+        // exception passes through for GatewayErrorsHandler or the middleware, so it is classified once.
+        if (exception is not ExecutionRejectedException
+            || !FailureClassifier.TryClassify(exception, ExchangePhase.ResponseHeaders, out var classification))
         {
-            case TimeoutRejectedException:
-                type = GatewayErrorType.HttpResponseTimeout;
-                break;
-
-            case BrokenCircuitException broken:
-                // IsolatedCircuitException derives from it and has no RetryAfter: nobody knows when maintenance ends.
-                type = GatewayErrorType.DestinationUnavailable;
-                retryAfter = broken.RetryAfter;
-                break;
-
-            default:
-                var errorType = FailureClassifier.TryClassify(exception, ExchangePhase.ResponseHeaders, out var classified, out _)
-                    ? ErrorTypes.Get(classified).Name
-                    : exception.GetType().FullName;
-                _metrics.RecordCallDuration(_upstream, elapsed.TotalSeconds, statusCode: null, errorType);
-                ExceptionDispatchInfo.Throw(exception);
-                return null!;
+            var errorType = FailureClassifier.TryClassify(exception, ExchangePhase.ResponseHeaders, out var other)
+                ? ErrorTaxonomy.Get(other.ErrorType).Name
+                : exception.GetType().FullName;
+            _metrics.RecordCallDuration(_upstream, elapsed.TotalSeconds, statusCode: null, errorType);
+            ExceptionDispatchInfo.Throw(exception);
+            return null!;
         }
 
-        _metrics.RecordCallDuration(_upstream, elapsed.TotalSeconds, statusCode: null, ErrorTypes.Get(type).Name);
-        var failure = new UpstreamFailure(_upstream, type)
-        {
-            RetryAfter = retryAfter,
-            Elapsed = elapsed,
-            NextHop = request.RequestUri?.Authority,
-            Exception = exception,
-        };
+        _metrics.RecordCallDuration(_upstream, elapsed.TotalSeconds, statusCode: null, ErrorTaxonomy.Get(classification.ErrorType).Name);
+        var failure = FailureFactory.Create(_upstream, classification, exception, elapsed, request.RequestUri?.Authority);
         throw new UpstreamFailureException(failure, exception);
     }
 }

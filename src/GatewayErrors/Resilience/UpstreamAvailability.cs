@@ -32,11 +32,7 @@ internal sealed class UpstreamAvailability
         {
             if (_resilience.TryGet(upstream, out var pipeline) && pipeline.IsRejecting(_timeProvider.GetUtcNow(), out var retryAfter))
             {
-                return new UpstreamFailure(upstream, GatewayErrorType.DestinationUnavailable)
-                {
-                    RetryAfter = retryAfter,
-                    Elapsed = TimeSpan.Zero,
-                };
+                return FailureFactory.Create(upstream, new(GatewayErrorType.DestinationUnavailable, retryAfter), elapsed: TimeSpan.Zero);
             }
         }
 

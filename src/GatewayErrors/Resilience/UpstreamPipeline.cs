@@ -186,7 +186,7 @@ internal sealed class UpstreamPipeline
     private void OnRetry(Outcome<HttpResponseMessage> outcome, ResilienceContext context, int attemptNumber, TimeSpan delay)
     {
         var cause = outcome.Exception is { } exception
-            ? (FailureClassifier.TryClassify(exception, ExchangePhase.ResponseHeaders, out var type, out _) ? ErrorTypes.Get(type).Name : exception.GetType().FullName ?? exception.GetType().Name)
+            ? (FailureClassifier.TryClassify(exception, ExchangePhase.ResponseHeaders, out var classification) ? ErrorTaxonomy.Get(classification.ErrorType).Name : exception.GetType().FullName ?? exception.GetType().Name)
             : ((int?)outcome.Result?.StatusCode)?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown";
         _metrics.RecordRetry(_upstream, cause);
         if (_logger.IsEnabled(LogLevel.Debug))

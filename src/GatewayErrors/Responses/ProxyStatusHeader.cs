@@ -20,10 +20,10 @@ internal static class ProxyStatusHeader
         var cached = Volatile.Read(ref _cached);
         if (cached is null || !string.Equals(cached.ProxyName, proxyName, StringComparison.Ordinal))
         {
-            var values = new string[ErrorTypes.Count];
+            var values = new string[ErrorTaxonomy.Count];
             for (var i = 0; i < values.Length; i++)
             {
-                values[i] = Format(proxyName, ErrorTypes.Get((GatewayErrorType)i), null, null, null);
+                values[i] = Format(proxyName, ErrorTaxonomy.Get((GatewayErrorType)i), null, null, null);
             }
 
             cached = new CachedValues(proxyName, values);

@@ -276,7 +276,7 @@ internal sealed class StaleCopies : IDisposable
 
         var options = _options.CurrentValue;
         var proxyName = options.ProxyName ?? "gateway";
-        var type = ErrorTypes.Get(failure.ErrorType);
+        var type = ErrorTaxonomy.Get(failure.ErrorType);
         var age = copy.AgeSeconds(_timeProvider.GetUtcNow());
         try
         {
@@ -302,7 +302,7 @@ internal sealed class StaleCopies : IDisposable
             return false;
         }
 
-        var upstream = failure.Upstream ?? FailureDiagnostics.UnknownUpstream;
+        var upstream = failure.Upstream ?? FailureReporter.UnknownUpstream;
         _metrics.RecordServed(upstream, type.Name);
         if (_summarizer.ShouldLogInFull(upstream, failure.ErrorType))
         {

@@ -13,16 +13,16 @@ public sealed class FailureClassifierTests
     {
         // Polly.RateLimiting's RateLimiterRejectedException (used by Microsoft.Extensions.Http.Resilience's standard
         // handler) is not available here; like it, this derives from Polly.Core's ExecutionRejectedException.
-        Assert.True(FailureClassifier.TryClassify(new RateLimiterRejectedStandIn(), ExchangePhase.Unknown, out var type, out _));
-        Assert.Equal(GatewayErrorType.ConnectionLimitReached, type);
+        Assert.True(FailureClassifier.TryClassify(new RateLimiterRejectedStandIn(), ExchangePhase.Unknown, out var classification));
+        Assert.Equal(GatewayErrorType.ConnectionLimitReached, classification.ErrorType);
     }
 
     [Fact]
     public void BareSocketErrorOutsideTheHandler_IsNotClaimed()
     {
         // Outside the handler a socket error may come from a database or cache client: not ours to answer.
-        Assert.False(FailureClassifier.TryClassify(new System.Net.Sockets.SocketException(10061), ExchangePhase.Unknown, out _, out _));
-        Assert.False(FailureClassifier.TryClassify(new IOException("disk"), ExchangePhase.Unknown, out _, out _));
+        Assert.False(FailureClassifier.TryClassify(new System.Net.Sockets.SocketException(10061), ExchangePhase.Unknown, out _));
+        Assert.False(FailureClassifier.TryClassify(new IOException("disk"), ExchangePhase.Unknown, out _));
     }
 
     private sealed class RateLimiterRejectedStandIn : ExecutionRejectedException

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using GatewayErrors.Tests.TestSupport;
@@ -5,6 +6,7 @@ using GatewayErrors.Tests.Upstreams;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
 using Polly;
 using Polly.CircuitBreaker;
 using static GatewayErrors.Tests.TestSupport.ResponseAssertions;
@@ -42,7 +44,7 @@ public sealed class FailureKindTests
     [Fact]
     public async Task NameLookupOutlivesItsDeadline_Returns504DnsTimeout()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var resolver = new ScriptedResolver(async (_, token) =>
         {
             await Task.Delay(Timeout.InfiniteTimeSpan, token);
@@ -184,7 +186,7 @@ public sealed class FailureKindTests
         var status = ProxyStatus(response);
         Assert.Null(status["error"]);
         Assert.Equal(500L, status["received-status"]);
-        Assert.Equal("upstream_server_error", SingleFailureLog(app.Logs).State["ErrorType"]);
+        Assert.Equal("upstream_server_error", SingleFailureLog(app.Logs).GetStructuredStateValue("ErrorType"));
     }
 
     [Fact]
@@ -220,9 +222,9 @@ public sealed class FailureKindTests
         Assert.InRange(response.Headers.RetryAfter?.Delta ?? TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30));
 
         // The entry is about the circuit, not a repeat of the connection error that opened it.
-        var log = app.Logs.FromGatewayErrors.Last(e => e.EventId.Id == 1);
-        Assert.Equal("destination_unavailable", log.State["ErrorType"]);
-        Assert.Equal(nameof(BrokenCircuitException), log.State["ExceptionType"]);
+        var log = app.Logs.FromGatewayErrors().Last(e => e.Id.Id == 1);
+        Assert.Equal("destination_unavailable", log.GetStructuredStateValue("ErrorType"));
+        Assert.Equal(nameof(BrokenCircuitException), log.GetStructuredStateValue("ExceptionType"));
     }
 
     [Fact]
@@ -261,10 +263,10 @@ public sealed class FailureKindTests
         Assert.Equal(errorType, problem.GetProperty("errorType").GetString());
 
         var log = SingleFailureLog(app.Logs);
-        Assert.Equal(errorType, log.State["ErrorType"]);
-        Assert.Equal(expectedUpstream, log.State["Upstream"]);
-        Assert.Equal(status, log.State["StatusCode"]);
-        Assert.Equal("GET", log.State["Method"]);
-        Assert.Equal(ErrorAdvice.Get(Enum.GetValues<GatewayErrorType>().Single(t => ErrorTypes.Get(t).Name == errorType)).Owner[0], log.State["CheckFirst"]);
+        Assert.Equal(errorType, log.GetStructuredStateValue("ErrorType"));
+        Assert.Equal(expectedUpstream, log.GetStructuredStateValue("Upstream"));
+        Assert.Equal(status.ToString(CultureInfo.InvariantCulture), log.GetStructuredStateValue("StatusCode"));
+        Assert.Equal("GET", log.GetStructuredStateValue("Method"));
+        Assert.Equal(ErrorTaxonomy.Get(Enum.GetValues<GatewayErrorType>().Single(t => ErrorTaxonomy.Get(t).Name == errorType)).OwnerAdvice[0], log.GetStructuredStateValue("CheckFirst"));
     }
 }

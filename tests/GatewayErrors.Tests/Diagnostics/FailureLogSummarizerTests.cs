@@ -1,8 +1,11 @@
+using System.Globalization;
 using GatewayErrors.Tests.TestSupport;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace GatewayErrors.Tests.Diagnostics;
 
@@ -24,20 +27,20 @@ public sealed class FailureLogSummarizerTests
         };
 
         await Task.WhenAll(burst.Select(b => Task.Run(() => Parallel.For(0, b.Count, _ => Report(reporter, b.Upstream, b.Type)))));
-        var fullDuringBurst = logs.WithEventId(FullEntry).Count;
-        var summariesDuringBurst = logs.WithEventId(Summary).Count;
+        var fullDuringBurst = WithEventId(logs, FullEntry).Length;
+        var summariesDuringBurst = WithEventId(logs, Summary).Length;
         time.Advance(TimeSpan.FromSeconds(11));
 
         Assert.Equal(3, fullDuringBurst);
         Assert.Equal(0, summariesDuringBurst);
         foreach (var (upstream, type, count) in burst)
         {
-            var name = ErrorTypes.Get(type).Name;
-            var full = logs.WithEventId(FullEntry).Count(e => Is(e, upstream, name));
-            var summaries = logs.WithEventId(Summary).Where(e => Is(e, upstream, name)).ToList();
+            var name = ErrorTaxonomy.Get(type).Name;
+            var full = WithEventId(logs, FullEntry).Count(e => Is(e, upstream, name));
+            var summaries = WithEventId(logs, Summary).Where(e => Is(e, upstream, name)).ToList();
             Assert.Equal(1, full);
             Assert.Single(summaries);
-            Assert.Equal(count, full + summaries.Sum(e => (long)e.State["Count"]!));
+            Assert.Equal(count, full + summaries.Sum(e => long.Parse(e.GetStructuredStateValue("Count")!, CultureInfo.InvariantCulture)));
             Assert.Contains($"{count - 1} more times in the last 10 s", summaries[0].Message, StringComparison.Ordinal);
         }
     }
@@ -53,7 +56,7 @@ public sealed class FailureLogSummarizerTests
         time.Advance(TimeSpan.FromSeconds(10));
         Report(reporter, "catalog", GatewayErrorType.ConnectionRefused);
 
-        Assert.Equal([FullEntry, Summary, FullEntry], logs.Entries.Select(e => e.EventId.Id).Where(id => id is FullEntry or Summary));
+        Assert.Equal([FullEntry, Summary, FullEntry], logs.GetSnapshot().Select(e => e.Id.Id).Where(id => id is FullEntry or Summary));
     }
 
     [Fact]
@@ -67,8 +70,8 @@ public sealed class FailureLogSummarizerTests
             Report(reporter, "catalog", GatewayErrorType.ConnectionRefused);
         }
 
-        Assert.Equal(5, logs.WithEventId(FullEntry).Count);
-        Assert.Empty(logs.WithEventId(Summary));
+        Assert.Equal(5, WithEventId(logs, FullEntry).Length);
+        Assert.Empty(WithEventId(logs, Summary));
     }
 
     [Fact]
@@ -81,32 +84,33 @@ public sealed class FailureLogSummarizerTests
 
         services.Dispose();
 
-        Assert.Equal(1L, logs.WithEventId(Summary).Single().State["Count"]);
+        Assert.Equal("1", WithEventId(logs, Summary).Single().GetStructuredStateValue("Count"));
     }
 
-    private static bool Is(LogEntry entry, string upstream, string errorType)
-        => Equals(entry.State["Upstream"], upstream) && Equals(entry.State["ErrorType"], errorType);
+    private static FakeLogRecord[] WithEventId(FakeLogCollector logs, int id) => logs.GetSnapshot().Where(e => e.Id.Id == id).ToArray();
+
+    private static bool Is(FakeLogRecord entry, string upstream, string errorType)
+        => entry.GetStructuredStateValue("Upstream") == upstream && entry.GetStructuredStateValue("ErrorType") == errorType;
 
     private static void Report(FailureReporter reporter, string upstream, GatewayErrorType type)
     {
         var context = new DefaultHttpContext();
         context.Request.Method = "GET";
         context.Request.Path = "/products";
-        reporter.Report(context, new UpstreamFailure(upstream, type), ErrorTypes.Get(type).RecommendedStatus, "trace");
+        reporter.Report(context, new UpstreamFailure(upstream, type), ErrorTaxonomy.Get(type).RecommendedStatus, "trace");
     }
 
-    private static ServiceProvider Build(Dictionary<string, string?> settings, out ManualTimeProvider time, out LogCapture logs)
+    private static ServiceProvider Build(Dictionary<string, string?> settings, out FakeTimeProvider time, out FakeLogCollector logs)
     {
-        var clock = new ManualTimeProvider();
-        var capture = new LogCapture();
+        var clock = new FakeTimeProvider();
         var services = new ServiceCollection()
             .AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings).Build())
             .AddSingleton<TimeProvider>(clock)
-            .AddLogging(logging => logging.AddProvider(capture).SetMinimumLevel(LogLevel.Debug))
+            .AddLogging(logging => logging.AddFakeLogging().SetMinimumLevel(LogLevel.Debug))
             .AddGatewayErrors()
             .BuildServiceProvider();
         time = clock;
-        logs = capture;
+        logs = services.GetFakeLogCollector();
         return services;
     }
 }

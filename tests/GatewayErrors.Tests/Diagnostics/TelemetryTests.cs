@@ -6,6 +6,7 @@ using GatewayErrors.Tests.Resilience;
 using GatewayErrors.Tests.Upstreams;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
 namespace GatewayErrors.Tests.Diagnostics;
 
@@ -17,33 +18,25 @@ public sealed class TelemetryTests
         await using var upstream = await OkUpstream.StartAsync(OkUpstream.Status(500));
         await using var gateway = await ResilienceFixture.StartAsync(upstream.BaseAddress, ResilienceFixture.QuickCircuit());
         var factory = gateway.Services.GetRequiredService<IMeterFactory>();
-        var measurements = new ConcurrentQueue<(string Instrument, double Value, Dictionary<string, object?> Tags)>();
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter.Name == "GatewayErrors" && instrument.Meter.Scope == factory)
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((i, v, tags, _) => measurements.Enqueue((i.Name, v, ToDictionary(tags))));
-        listener.SetMeasurementEventCallback<double>((i, v, tags, _) => measurements.Enqueue((i.Name, v, ToDictionary(tags))));
-        listener.Start();
+        using var failures = new MetricCollector<long>(factory, "GatewayErrors", "gateway_errors.upstream.failures");
+        using var durations = new MetricCollector<double>(factory, "GatewayErrors", "gateway_errors.upstream.call.duration");
+        using var stateChanges = new MetricCollector<long>(factory, "GatewayErrors", "gateway_errors.circuit.state_changes");
 
         await gateway.Client.GetAsync("/get");
         await gateway.Client.GetAsync("/get");
         var open = await gateway.Client.GetAsync("/get");
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, open.StatusCode);
-        var failures = measurements.Where(m => m.Instrument == "gateway_errors.upstream.failures").ToList();
-        Assert.Equal(3, failures.Count);
-        Assert.Equal(2, failures.Count(m => Equals(m.Tags["error.type"], "upstream_server_error") && Equals(m.Tags["http.response.status_code"], 502)));
-        Assert.Contains(failures, m => Equals(m.Tags["error.type"], "destination_unavailable") && Equals(m.Tags["http.response.status_code"], 503));
-        Assert.All(failures, m => Assert.Equal("catalog", m.Tags["gateway.upstream"]));
-        var durations = measurements.Where(m => m.Instrument == "gateway_errors.upstream.call.duration").ToList();
-        Assert.Equal(3, durations.Count);
-        Assert.Equal(2, durations.Count(m => Equals(m.Tags.GetValueOrDefault("http.response.status_code"), 500)));
-        Assert.Single(measurements, m => m.Instrument == "gateway_errors.circuit.state_changes" && Equals(m.Tags["gateway.circuit.state"], "open"));
+        var failed = failures.GetMeasurementSnapshot();
+        Assert.Equal(3, failed.Count);
+        Assert.All(failed, m => Assert.Equal(1, m.Value));
+        Assert.Equal(2, failed.Count(m => Equals(m.Tags["error.type"], "upstream_server_error") && Equals(m.Tags["http.response.status_code"], 502)));
+        Assert.Contains(failed, m => Equals(m.Tags["error.type"], "destination_unavailable") && Equals(m.Tags["http.response.status_code"], 503));
+        Assert.All(failed, m => Assert.Equal("catalog", m.Tags["gateway.upstream"]));
+        var timed = durations.GetMeasurementSnapshot();
+        Assert.Equal(3, timed.Count);
+        Assert.Equal(2, timed.Count(m => Equals(m.Tags.GetValueOrDefault("http.response.status_code"), 500)));
+        Assert.Single(stateChanges.GetMeasurementSnapshot(), m => Equals(m.Tags["gateway.circuit.state"], "open"));
     }
 
     [Fact]
@@ -69,16 +62,5 @@ public sealed class TelemetryTests
         var activity = Assert.Single(stopped, a => Equals(a.GetTagItem("gateway.upstream"), "traced-orders"));
         Assert.Equal(ActivityStatusCode.Error, activity.Status);
         Assert.Equal("connection_refused", activity.GetTagItem("error.type"));
-    }
-
-    private static Dictionary<string, object?> ToDictionary(ReadOnlySpan<KeyValuePair<string, object?>> tags)
-    {
-        var dictionary = new Dictionary<string, object?>();
-        foreach (var (key, value) in tags)
-        {
-            dictionary[key] = value;
-        }
-
-        return dictionary;
     }
 }

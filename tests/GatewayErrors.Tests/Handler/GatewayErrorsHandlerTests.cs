@@ -64,14 +64,13 @@ public sealed class GatewayErrorsHandlerTests
         using var services = Services(upstream.BaseAddress, timeout: TimeSpan.FromMilliseconds(200));
         var client = services.GetRequiredService<IHttpClientFactory>().CreateClient("catalog");
 
-        // Callers that catch the timeout by type keep working; the upstream is noted for the middleware.
+        // Callers that catch the timeout by type keep working; the handler's cancellation names the upstream.
         var exception = await Assert.ThrowsAsync<TaskCanceledException>(() => client.GetAsync("items"));
 
         Assert.IsType<TimeoutException>(exception.InnerException);
-        var noted = UpstreamFailureData.Find(exception);
-        Assert.NotNull(noted);
-        Assert.Equal("catalog", noted.Upstream);
-        Assert.Equal(GatewayErrorType.HttpResponseTimeout, noted.ErrorType);
+        var canceled = Assert.IsType<UpstreamCanceledException>(exception.InnerException.InnerException);
+        Assert.Equal("catalog", canceled.Failure.Upstream);
+        Assert.Equal(GatewayErrorType.HttpResponseTimeout, canceled.Failure.ErrorType);
     }
 
     [Fact]

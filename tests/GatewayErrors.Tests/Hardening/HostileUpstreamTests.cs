@@ -140,7 +140,7 @@ public class HostileUpstreamTests
         Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
         Assert.Equal("http_response_timeout", ProxyStatusError(response));
         Assert.InRange(watch.Elapsed, ClientTimeout - TimeSpan.FromMilliseconds(50), ClientTimeout + TimeSpan.FromSeconds(5));
-        Assert.Equal(loggedUpstream, SingleFailureLog(app.Logs).State["Upstream"]?.ToString());
+        Assert.Equal(loggedUpstream, SingleFailureLog(app.Logs).GetStructuredStateValue("Upstream"));
         await upstream.FirstConnectionClosed.WaitAsync(ReleaseBound);
         Assert.True(upstream.BytesSent < 10_000, $"{upstream.BytesSent} bytes trickled in {watch.Elapsed}");
     }

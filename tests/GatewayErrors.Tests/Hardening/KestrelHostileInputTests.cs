@@ -47,8 +47,7 @@ public class KestrelHostileInputTests
     public async Task RawHostileRequest_GetsKestrelsRefusalOrAWellFormed502(string description, byte[] request, int[] allowed)
     {
         await using var refused = await RefusedPort.StartAsync();
-        var logs = new LogCapture();
-        await using var app = await StartKestrelAsync(refused.BaseAddress, logs);
+        await using var app = await StartKestrelAsync(refused.BaseAddress);
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single());
 
         var (status, head) = await SendRawAsync(address.Port, request);
@@ -62,7 +61,7 @@ public class KestrelHostileInputTests
         }
 
         Assert.DoesNotContain("gwx", head, StringComparison.Ordinal);
-        Assert.DoesNotContain(logs.Entries, static e => e.Level >= LogLevel.Error);
+        Assert.DoesNotContain(app.Services.GetFakeLogCollector().GetSnapshot(), static e => e.Level >= LogLevel.Error);
     }
 
     private static byte[] Head(string headers) => Latin1($"GET /proxy/h/items HTTP/1.1\r\nHost: x\r\n{headers}\r\n\r\n");
@@ -102,11 +101,11 @@ public class KestrelHostileInputTests
         return (int.Parse(head.AsSpan(9, 3), provider: System.Globalization.CultureInfo.InvariantCulture), head);
     }
 
-    private static async Task<WebApplication> StartKestrelAsync(Uri upstream, LogCapture logs)
+    private static async Task<WebApplication> StartKestrelAsync(Uri upstream)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Development" });
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        builder.Logging.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Debug);
+        builder.Logging.ClearProviders().AddFakeLogging().SetMinimumLevel(LogLevel.Debug);
         builder.Services.AddGatewayErrors();
         builder.Services.AddHttpClient("catalog", c => c.BaseAddress = upstream).AddGatewayErrorsHandler();
         var app = builder.Build();

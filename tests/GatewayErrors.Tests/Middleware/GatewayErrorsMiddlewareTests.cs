@@ -53,7 +53,7 @@ public sealed class GatewayErrorsMiddlewareTests
         Assert.Equal("connection_refused", problem.GetProperty("errorType").GetString());
         var traceId = problem.GetProperty("traceId").GetString();
         Assert.False(string.IsNullOrWhiteSpace(traceId));
-        Assert.Equal(traceId, SingleFailureLog(app.Logs).State["TraceId"]);
+        Assert.Equal(traceId, SingleFailureLog(app.Logs).GetStructuredStateValue("TraceId"));
     }
 
     [Fact]
@@ -99,7 +99,7 @@ public sealed class GatewayErrorsMiddlewareTests
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
         Assert.DoesNotContain("127.0.0.1", everything, StringComparison.Ordinal);
         Assert.DoesNotContain(upstream.BaseAddress.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), everything, StringComparison.Ordinal);
-        var exceptionMessage = SingleFailureLog(app.Logs).State["ExceptionMessage"] as string;
+        var exceptionMessage = SingleFailureLog(app.Logs).GetStructuredStateValue("ExceptionMessage");
         Assert.False(string.IsNullOrEmpty(exceptionMessage));
         Assert.DoesNotContain(exceptionMessage, everything, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", everything, StringComparison.Ordinal);
@@ -165,7 +165,7 @@ public sealed class GatewayErrorsMiddlewareTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("ok", await response.Content.ReadAsStringAsync());
         Assert.False(response.Headers.Contains("Proxy-Status"));
-        Assert.Empty(app.Logs.FromGatewayErrors);
+        Assert.Empty(app.Logs.FromGatewayErrors());
         Assert.Null(response.Headers.CacheControl);
     }
 
@@ -179,7 +179,7 @@ public sealed class GatewayErrorsMiddlewareTests
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.False(response.Headers.Contains("Proxy-Status"));
-        Assert.Empty(app.Logs.FromGatewayErrors);
+        Assert.Empty(app.Logs.FromGatewayErrors());
     }
 
     [Fact]
@@ -195,7 +195,7 @@ public sealed class GatewayErrorsMiddlewareTests
         var thrown = await Assert.ThrowsAsync<InvalidOperationException>(() => app.GetAsync("/boom"));
 
         Assert.Equal("app bug", thrown.Message);
-        Assert.Empty(app.Logs.FromGatewayErrors);
+        Assert.Empty(app.Logs.FromGatewayErrors());
     }
 
     [Fact]
@@ -210,10 +210,10 @@ public sealed class GatewayErrorsMiddlewareTests
         await abort.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
-        var entry = await app.Logs.WaitForAsync(e => e.EventId.Name == "ClientAborted");
+        var entry = await app.Logs.WaitForAsync(e => e.Id.Name == "ClientAborted");
         Assert.Equal(LogLevel.Debug, entry.Level);
-        Assert.Equal("catalog", entry.State["Upstream"]);
-        Assert.DoesNotContain(app.Logs.FromGatewayErrors, e => e.Level >= LogLevel.Warning);
+        Assert.Equal("catalog", entry.GetStructuredStateValue("Upstream"));
+        Assert.DoesNotContain(app.Logs.FromGatewayErrors(), e => e.Level >= LogLevel.Warning);
     }
 
     [Fact]
@@ -230,9 +230,9 @@ public sealed class GatewayErrorsMiddlewareTests
         });
 
         Assert.NotNull(failure);
-        var entry = await app.Logs.WaitForAsync(e => e.EventId.Name == "ResponseAlreadyStarted");
-        Assert.Equal("http_response_incomplete", entry.State["ErrorType"]);
-        Assert.DoesNotContain(app.Logs.FromGatewayErrors, e => e.EventId.Id == 1);
+        var entry = await app.Logs.WaitForAsync(e => e.Id.Name == "ResponseAlreadyStarted");
+        Assert.Equal("http_response_incomplete", entry.GetStructuredStateValue("ErrorType"));
+        Assert.DoesNotContain(app.Logs.FromGatewayErrors(), e => e.Id.Id == 1);
     }
 
     [Fact]
@@ -245,7 +245,7 @@ public sealed class GatewayErrorsMiddlewareTests
 
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
         Assert.Equal("connection_refused", ProxyStatusError(response));
-        Assert.Equal("(unknown)", SingleFailureLog(app.Logs).State["Upstream"]);
+        Assert.Equal("(unknown)", SingleFailureLog(app.Logs).GetStructuredStateValue("Upstream"));
     }
 
     [Fact]
@@ -314,7 +314,7 @@ public sealed class GatewayErrorsMiddlewareTests
         var exception = await Assert.ThrowsAsync<HttpRequestException>(() => app.GetAsync("/missing"));
 
         Assert.Equal(HttpStatusCode.NotFound, exception.StatusCode);
-        Assert.Empty(app.Logs.FromGatewayErrors);
+        Assert.Empty(app.Logs.FromGatewayErrors());
     }
 
     [Fact]

@@ -15,7 +15,7 @@ public class BuiltInThemeTests
         foreach (var type in Enum.GetValues<GatewayErrorType>())
         {
             var (response, html) = await host.GetAsync($"/orders?type={type}");
-            var info = ErrorTypes.Get(type);
+            var info = ErrorTaxonomy.Get(type);
 
             Assert.Equal(info.RecommendedStatus, (int)response.StatusCode);
             Assert.Equal("text/html; charset=utf-8", response.Content.Headers.ContentType?.ToString());
@@ -26,7 +26,7 @@ public class BuiltInThemeTests
             Assert.Contains($"gw-theme-{theme}", document.Body!.ClassName, StringComparison.Ordinal);
             Assert.Equal(info.Title, document.QuerySelector("h1")?.TextContent);
             Assert.Contains(info.RecommendedStatus.ToString(System.Globalization.CultureInfo.InvariantCulture), document.QuerySelector(".gw-code")!.TextContent, StringComparison.Ordinal);
-            Assert.Contains(ErrorAdvice.Get(type).Cause, document.Body.TextContent, StringComparison.Ordinal);
+            Assert.Contains(ErrorTaxonomy.Get(type).Cause, document.Body.TextContent, StringComparison.Ordinal);
             Assert.Contains("2026-11-04 09:30:15 UTC", document.QuerySelector("time")!.TextContent, StringComparison.Ordinal);
             Assert.Equal("2026-11-04T09:30:15Z", document.QuerySelector("time")!.GetAttribute("datetime"));
 
@@ -85,7 +85,7 @@ public class BuiltInThemeTests
         Assert.Equal(expected, owner is not null);
         if (expected)
         {
-            Assert.Contains(ErrorAdvice.Get(GatewayErrorType.DnsError).Owner[0], owner!.TextContent, StringComparison.Ordinal);
+            Assert.Contains(ErrorTaxonomy.Get(GatewayErrorType.DnsError).OwnerAdvice[0], owner!.TextContent, StringComparison.Ordinal);
             Assert.Contains("dns_error", owner.TextContent, StringComparison.Ordinal);
         }
         else
@@ -148,7 +148,7 @@ public class BuiltInThemeTests
         await using var host = await PageHost.StartAsync();
         var (_, html) = await host.GetAsync("/?type=DnsError");
 
-        Assert.Equal(ErrorAdvice.Get(GatewayErrorType.DnsError).Visitor[0], PageHost.Parse(html).QuerySelector(".gw-cols li strong")!.TextContent);
+        Assert.Equal(ErrorTaxonomy.Get(GatewayErrorType.DnsError).VisitorAdvice[0], PageHost.Parse(html).QuerySelector(".gw-cols li strong")!.TextContent);
     }
 
     [Theory]

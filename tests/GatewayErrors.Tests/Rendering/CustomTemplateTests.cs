@@ -133,7 +133,7 @@ public class CustomTemplateTests
         await WriteAndWaitForReloadAsync(host, root, "502.hbs", "<p id=t>v2</p>", "v2");
 
         Assert.Equal("v2", PageHost.Parse((await host.GetAsync("/")).Html).QuerySelector("#t")!.TextContent);
-        Assert.Contains(host.Logs.Entries, e => e.EventId.Id == 103);
+        Assert.Contains(host.Logs.GetSnapshot(), e => e.Id.Id == 103);
     }
 
     [Fact]
@@ -149,7 +149,7 @@ public class CustomTemplateTests
         var (response, html) = await host.GetAsync("/");
         Assert.Equal(502, (int)response.StatusCode);
         Assert.Equal("good", PageHost.Parse(html).QuerySelector("#t")!.TextContent);
-        var logged = Assert.Single(host.Logs.Entries, e => e.EventId.Id == 102);
+        var logged = Assert.Single(host.Logs.GetSnapshot(), e => e.Id.Id == 102);
         Assert.Equal(LogLevel.Error, logged.Level);
         Assert.Contains("templates/502.hbs", logged.Message, StringComparison.Ordinal);
     }
@@ -209,7 +209,7 @@ public class CustomTemplateTests
         var document = PageHost.Parse(html);
         Assert.Null(document.QuerySelector("#t"));
         Assert.NotNull(document.QuerySelector(".gw-hops"));
-        var logged = Assert.Single(host.Logs.Entries, e => e.EventId.Id == 101);
+        var logged = Assert.Single(host.Logs.GetSnapshot(), e => e.Id.Id == 101);
         Assert.Equal(LogLevel.Error, logged.Level);
         Assert.Contains("templates/502.hbs", logged.Message, StringComparison.Ordinal);
         Assert.Contains("not-a-partial", logged.Message, StringComparison.Ordinal);
@@ -221,7 +221,7 @@ public class CustomTemplateTests
         using var root = PageHost.ContentRoot(("502.hbs", "<p>x</p>"), ("layout.hbs", "{{body}}"));
         await using var host = await PageHost.StartAsync(Folder(), contentRoot: root.Path);
 
-        var logged = Assert.Single(host.Logs.Entries, e => e.EventId.Id == 100);
+        var logged = Assert.Single(host.Logs.GetSnapshot(), e => e.Id.Id == 100);
         Assert.Contains("templates/502.hbs", logged.Message, StringComparison.Ordinal);
         Assert.Contains("templates/layout.hbs", logged.Message, StringComparison.Ordinal);
     }

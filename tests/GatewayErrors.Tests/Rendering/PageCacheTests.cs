@@ -54,7 +54,7 @@ public sealed class PageCacheTests
     private static ErrorResponse Response(GatewayErrorType type, TimeSpan? retry, Random random)
     {
         string[] paths = ["/", "/catalog/items", "/a%20b/<script>alert(1)</script>", "/caf\u00e9/\u2603/\"'&", "//double//slash/", "/bad\ud800surrogate", "/" + new string('x', 300)];
-        var info = ErrorTypes.Get(type);
+        var info = ErrorTaxonomy.Get(type);
         return new ErrorResponse
         {
             StatusCode = info.RecommendedStatus,

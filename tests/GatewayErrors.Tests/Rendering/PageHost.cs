@@ -6,6 +6,8 @@ using GatewayErrors.Tests.TestSupport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace GatewayErrors.Tests.Rendering;
 
@@ -25,7 +27,7 @@ internal sealed class PageHost : IAsyncDisposable
 
     public WebApplication App => _app.App;
 
-    public LogCapture Logs => _app.Logs;
+    public FakeLogCollector Logs => _app.Logs;
 
     public ErrorPageRenderer Renderer => App.Services.GetRequiredService<ErrorPageRenderer>();
 
@@ -45,7 +47,7 @@ internal sealed class PageHost : IAsyncDisposable
             s.ContentRoot = contentRoot;
             s.Kestrel = kestrel;
             s.Options = configure;
-            s.Time = new ManualTimeProvider(Now);
+            s.Time = new FakeTimeProvider(Now);
             s.Configuration = settings ?? [];
 
             s.Endpoints = static endpoints => endpoints.Run(static context =>

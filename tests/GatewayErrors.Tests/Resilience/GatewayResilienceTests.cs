@@ -87,7 +87,7 @@ public sealed class GatewayResilienceTests
         await using var gateway = await ResilienceFixture.StartAsync(upstream.BaseAddress, new() { [ResilienceFixture.Key + "Retry:Delay"] = "00:00:00" });
 
         var call = gateway.Client.GetAsync("/get");
-        await gateway.Time.WaitForTimerAsync(TimeSpan.FromSeconds(7));
+        await Assert.IsType<TimerWatchingTimeProvider>(gateway.Time).WaitForTimerAsync(TimeSpan.FromSeconds(7));
         Assert.Equal(1, upstream.RequestCount);
         gateway.Time.Advance(TimeSpan.FromSeconds(7));
         var response = await call;

@@ -73,7 +73,7 @@ internal static class ResilienceFixture
         => GatewayTestApp.StartAsync(s =>
         {
             s.Environment = environment;
-            s.Time = new ManualTimeProvider();
+            s.Time = new TimerWatchingTimeProvider();
             s.Configuration = settings;
             s.Services = services;
             s.Endpoints = endpoints;

@@ -9,7 +9,7 @@ public sealed class PlainTextBodyTests
         {
             StatusCode = 502,
             ReasonPhrase = "Bad Gateway",
-            Type = ErrorTypes.Get(GatewayErrorType.ConnectionRefused),
+            Type = ErrorTaxonomy.Get(GatewayErrorType.ConnectionRefused),
             UpstreamDisplayName = "catalog\nTrace id: forged",
             TraceId = "abc",
             Timestamp = new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero),

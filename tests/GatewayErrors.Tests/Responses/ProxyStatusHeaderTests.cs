@@ -7,7 +7,7 @@ public sealed class ProxyStatusHeaderTests
     [Fact]
     public void Format_WritesAValidListMemberWithEveryParameter()
     {
-        var header = ProxyStatusHeader.Format("edge-1", ErrorTypes.Get(GatewayErrorType.DestinationUnavailable), 503, "catalog:8080", "circuit open");
+        var header = ProxyStatusHeader.Format("edge-1", ErrorTaxonomy.Get(GatewayErrorType.DestinationUnavailable), 503, "catalog:8080", "circuit open");
 
         var member = Assert.Single(StructuredFieldList.Parse(header));
         Assert.Equal(new Token("edge-1"), member.Value);
@@ -24,7 +24,7 @@ public sealed class ProxyStatusHeaderTests
     [InlineData("\u0000\u001b[31m", "??[31m")]
     public void Format_HostileDetails_StayInsideOneValidString(string details, string expected)
     {
-        var header = ProxyStatusHeader.Format("edge", ErrorTypes.Get(GatewayErrorType.HttpProtocolError), null, null, details);
+        var header = ProxyStatusHeader.Format("edge", ErrorTaxonomy.Get(GatewayErrorType.HttpProtocolError), null, null, details);
 
         var member = Assert.Single(StructuredFieldList.Parse(header));
         Assert.Equal(expected, member["details"]);
@@ -34,7 +34,7 @@ public sealed class ProxyStatusHeaderTests
     [Fact]
     public void Format_UpstreamServerError_HasNoErrorParameter()
     {
-        var header = ProxyStatusHeader.Format("edge", ErrorTypes.Get(GatewayErrorType.UpstreamServerError), 500, null, null);
+        var header = ProxyStatusHeader.Format("edge", ErrorTaxonomy.Get(GatewayErrorType.UpstreamServerError), 500, null, null);
 
         var member = Assert.Single(StructuredFieldList.Parse(header));
         Assert.Null(member["error"]);
@@ -67,7 +67,7 @@ public sealed class ProxyStatusHeaderTests
         Assert.Equal(expected.Count, Enum.GetValues<GatewayErrorType>().Length);
         foreach (var (type, (token, status)) in expected)
         {
-            var info = ErrorTypes.Get(type);
+            var info = ErrorTaxonomy.Get(type);
             Assert.Equal(token, info.Token);
             Assert.Equal(status, info.RecommendedStatus);
             Assert.False(string.IsNullOrWhiteSpace(info.Title));

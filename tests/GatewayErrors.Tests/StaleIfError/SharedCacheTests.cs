@@ -39,7 +39,7 @@ public sealed class SharedCacheTests(RedisFixture redis)
         await using var host = await StartAsync(own, prefix, cacheTimeout: "00:00:00.250", extra: ",asyncTimeout=20000,syncTimeout=20000");
         Assert.Equal("v1", await host.GetBodyAsync("/page/kept"));
         await WaitForKeysAsync(own, prefix);
-        var failuresLoggedBefore = host.App.Logs.WithEventId(403).Count;
+        var failuresLoggedBefore = host.Logged(403).Count;
 
         await own.StopAsync();
 
@@ -67,8 +67,8 @@ public sealed class SharedCacheTests(RedisFixture redis)
         }
 
         // Logged once for the outage, however many requests met it.
-        Assert.Equal(failuresLoggedBefore + 1, host.App.Logs.WithEventId(403).Count);
-        Assert.DoesNotContain(host.App.Logs.Entries, static e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Error);
+        Assert.Equal(failuresLoggedBefore + 1, host.Logged(403).Count);
+        Assert.DoesNotContain(host.App.Logs.GetSnapshot(), static e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Error);
     }
 
     [Fact]
@@ -102,7 +102,7 @@ public sealed class SharedCacheTests(RedisFixture redis)
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Equal("destination_unavailable", ResponseAssertions.ProxyStatusError(response));
-        Assert.NotEmpty(b.App.Logs.WithEventId(406));
+        Assert.NotEmpty(b.Logged(406));
     }
 
     private static string Prefix() => "test-" + Guid.NewGuid().ToString("N")[..8] + ":";

@@ -3,6 +3,8 @@ using GatewayErrors.Tests.Upstreams;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace GatewayErrors.Tests.StaleIfError;
 
@@ -51,7 +53,7 @@ internal sealed class StaleHost : IAsyncDisposable
         {
             var app = await GatewayTestApp.StartAsync(upstream.BaseAddress, s =>
             {
-                s.Time = new ManualTimeProvider();
+                s.Time = new FakeTimeProvider();
                 s.Configuration["GatewayErrors:ProxyName"] = "shop";
                 s.Configuration["GatewayErrors:Upstreams:catalog:TreatServerErrorsAsFailures"] = "true";
                 configure?.Invoke(s);
@@ -112,6 +114,9 @@ internal sealed class StaleHost : IAsyncDisposable
             await Upstream.DisposeAsync();
         }
     }
+
+    /// <summary>The entries GatewayErrors logged with event id <paramref name="id"/>.</summary>
+    public IReadOnlyList<FakeLogRecord> Logged(int id) => App.Logs.FromGatewayErrors().Where(e => e.Id.Id == id).ToArray();
 
     public async ValueTask DisposeAsync()
     {

@@ -1,8 +1,11 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Security.Claims;
 using GatewayErrors.Tests.TestSupport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
 namespace GatewayErrors.Tests.StaleIfError;
 
@@ -12,6 +15,7 @@ public sealed class StaleIfErrorTests
     public async Task UpstreamFails_ServesKeptCopy_WithAgeCacheStatusAndProxyStatus()
     {
         await using var host = await StaleHost.StartAsync();
+        using var metric = new MetricCollector<long>(host.App.Services.GetRequiredService<IMeterFactory>(), "GatewayErrors", "gateway_errors.stale.served");
         host.Respond = static (context, _) =>
         {
             context.Response.ContentType = "text/html; charset=utf-8";
@@ -38,10 +42,14 @@ public sealed class StaleIfErrorTests
         Assert.Equal("destination_unavailable", ResponseAssertions.ProxyStatusError(response));
         Assert.Equal("shop", ResponseAssertions.ProxyStatus(response).Value.ToString());
 
-        var served = Assert.Single(host.App.Logs.WithEventId(400));
-        Assert.Equal("catalog", served.State["Upstream"]);
-        Assert.Equal("destination_unavailable", served.State["ErrorType"]);
-        Assert.Equal(30L, served.State["AgeSeconds"]);
+        var served = Assert.Single(host.Logged(400));
+        Assert.Equal("catalog", served.GetStructuredStateValue("Upstream"));
+        Assert.Equal("destination_unavailable", served.GetStructuredStateValue("ErrorType"));
+        Assert.Equal("30", served.GetStructuredStateValue("AgeSeconds"));
+        var measurement = Assert.Single(metric.GetMeasurementSnapshot());
+        Assert.Equal(1, measurement.Value);
+        Assert.Equal("catalog", measurement.Tags["gateway.upstream"]);
+        Assert.Equal("destination_unavailable", measurement.Tags["error.type"]);
     }
 
     [Fact]
@@ -91,8 +99,8 @@ public sealed class StaleIfErrorTests
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Equal("destination_unavailable", ResponseAssertions.ProxyStatusError(response));
-        Assert.Single(host.App.Logs.FromGatewayErrors, static e => e.EventId.Id == 1);
-        Assert.Empty(host.App.Logs.WithEventId(400));
+        Assert.Single(host.Logged(1));
+        Assert.Empty(host.Logged(400));
     }
 
     [Fact]
@@ -209,8 +217,8 @@ public sealed class StaleIfErrorTests
         using var response = await host.GetAsync("/page/a");
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        var logged = Assert.Single(host.App.Logs.WithEventId(402));
-        Assert.Equal(100L, logged.State["MaxEntryBytes"]);
+        var logged = Assert.Single(host.Logged(402));
+        Assert.Equal("100", logged.GetStructuredStateValue("MaxEntryBytes"));
     }
 
     [Fact]

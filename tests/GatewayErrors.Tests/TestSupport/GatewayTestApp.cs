@@ -7,7 +7,9 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace GatewayErrors.Tests.TestSupport;
 
@@ -34,8 +36,8 @@ public sealed class GatewayTestAppSettings
 
     public bool AddHandler { get; set; } = true;
 
-    /// <summary>When set, the app's clock: tests move it with <see cref="ManualTimeProvider.Advance"/>.</summary>
-    public ManualTimeProvider? Time { get; set; }
+    /// <summary>When set, the app's clock: tests move it with <see cref="FakeTimeProvider.Advance"/>.</summary>
+    public FakeTimeProvider? Time { get; set; }
 
     /// <summary>The content root (where <c>TemplatesPath</c> is resolved); the test output folder by default.</summary>
     public string? ContentRoot { get; set; }
@@ -57,12 +59,12 @@ public sealed class GatewayTestAppSettings
 /// </remarks>
 public sealed class GatewayTestApp : IAsyncDisposable
 {
-    private readonly ManualTimeProvider? _time;
+    private readonly FakeTimeProvider? _time;
 
-    private GatewayTestApp(WebApplication app, LogCapture logs, ManualTimeProvider? time)
+    private GatewayTestApp(WebApplication app, FakeTimeProvider? time)
     {
         App = app;
-        Logs = logs;
+        Logs = app.Services.GetFakeLogCollector();
         _time = time;
         Address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.Select(static a => new Uri(a)).FirstOrDefault();
         Client = Address is { } address ? new HttpClient { BaseAddress = address } : app.GetTestClient();
@@ -77,13 +79,13 @@ public sealed class GatewayTestApp : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    public LogCapture Logs { get; }
+    public FakeLogCollector Logs { get; }
 
     /// <summary>The base address when started on Kestrel; null on the test server.</summary>
     public Uri? Address { get; }
 
     /// <summary>The app's clock, when started with <see cref="GatewayTestAppSettings.Time"/>.</summary>
-    public ManualTimeProvider Time => _time ?? throw new InvalidOperationException("Start the app with s.Time = new ManualTimeProvider() to move its clock.");
+    public FakeTimeProvider Time => _time ?? throw new InvalidOperationException("Start the app with s.Time = new FakeTimeProvider() to move its clock.");
 
     /// <summary>Starts the app with a named client (<see cref="GatewayTestAppSettings.UpstreamName"/>) for <paramref name="upstream"/>.</summary>
     public static Task<GatewayTestApp> StartAsync(Uri upstream, Action<GatewayTestAppSettings>? configure = null)
@@ -128,8 +130,7 @@ public sealed class GatewayTestApp : IAsyncDisposable
         }
 
         builder.Configuration.AddInMemoryCollection(settings.Configuration);
-        var logs = new LogCapture();
-        builder.Logging.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Debug);
+        builder.Logging.ClearProviders().AddFakeLogging().SetMinimumLevel(LogLevel.Debug);
         if (settings.Time is { } time)
         {
             builder.Services.AddSingleton<TimeProvider>(time);
@@ -181,7 +182,7 @@ public sealed class GatewayTestApp : IAsyncDisposable
             throw;
         }
 
-        return new GatewayTestApp(app, logs, settings.Time);
+        return new GatewayTestApp(app, settings.Time);
     }
 
     private static void MapProxyEndpoints(WebApplication app, string name)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace GatewayErrors.Tests.TestSupport;
 
@@ -24,6 +25,6 @@ public static class ResponseAssertions
         return document.RootElement.Clone();
     }
 
-    public static LogEntry SingleFailureLog(LogCapture logs)
-        => Assert.Single(logs.FromGatewayErrors, e => e.EventId.Id == 1);
+    public static FakeLogRecord SingleFailureLog(FakeLogCollector logs)
+        => Assert.Single(logs.FromGatewayErrors(), e => e.Id.Id == 1);
 }

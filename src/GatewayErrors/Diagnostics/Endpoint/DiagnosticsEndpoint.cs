@@ -109,7 +109,7 @@ internal static class DiagnosticsEndpoint
             writer.WriteStartObject("byErrorType");
             foreach (var (type, count) in report.Failures?.ByType ?? new Dictionary<GatewayErrorType, long>())
             {
-                writer.WriteNumber(ErrorTypes.Get(type).Name, count);
+                writer.WriteNumber(ErrorTaxonomy.Get(type).Name, count);
             }
 
             writer.WriteEndObject();
@@ -117,7 +117,7 @@ internal static class DiagnosticsEndpoint
             if (report.Failures?.Last is { } last)
             {
                 writer.WriteStartObject("lastError");
-                writer.WriteString("errorType", ErrorTypes.Get(last.ErrorType).Name);
+                writer.WriteString("errorType", ErrorTaxonomy.Get(last.ErrorType).Name);
                 writer.WriteNumber("statusCode", last.StatusCode);
                 writer.WriteString("at", last.At);
                 writer.WriteString("exceptionType", last.ExceptionType);
@@ -177,12 +177,12 @@ internal static class DiagnosticsEndpoint
                 .Append(report.Failures?.Total ?? 0).Append(" since start</td></tr>\n");
             foreach (var (type, count) in report.Failures?.ByType ?? new Dictionary<GatewayErrorType, long>())
             {
-                html.Append("<tr><th>").Append(e.Encode(ErrorTypes.Get(type).Name)).Append("</th><td>").Append(count).Append("</td></tr>\n");
+                html.Append("<tr><th>").Append(e.Encode(ErrorTaxonomy.Get(type).Name)).Append("</th><td>").Append(count).Append("</td></tr>\n");
             }
 
             if (report.Failures?.Last is { } last)
             {
-                html.Append("<tr><th>Last error</th><td>").Append(e.Encode(ErrorTypes.Get(last.ErrorType).Name)).Append(" (answered ")
+                html.Append("<tr><th>Last error</th><td>").Append(e.Encode(ErrorTaxonomy.Get(last.ErrorType).Name)).Append(" (answered ")
                     .Append(last.StatusCode).Append(") at ").Append(last.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)).Append(" UTC");
                 if (last.ExceptionType is not null)
                 {
@@ -216,6 +216,6 @@ internal sealed record UpstreamReport(string Name, string DisplayName, CircuitSt
 {
     /// <summary>Gets what to check: for the last error, or for the open circuit when nothing failed through the middleware yet.</summary>
     public IReadOnlyList<string> Steps => Failures?.Last is { } last
-        ? ErrorAdvice.Get(last.ErrorType).Owner
-        : State is CircuitState.Open or CircuitState.Isolated ? ErrorAdvice.Get(GatewayErrorType.DestinationUnavailable).Owner : [];
+        ? ErrorTaxonomy.Get(last.ErrorType).OwnerAdvice
+        : State is CircuitState.Open or CircuitState.Isolated ? ErrorTaxonomy.Get(GatewayErrorType.DestinationUnavailable).OwnerAdvice : [];
 }

@@ -49,7 +49,7 @@ internal sealed class UpstreamHealthCheck : IHealthCheck
         };
         if (snapshot?.Last is { } last)
         {
-            data["lastErrorType"] = ErrorTypes.Get(last.ErrorType).Name;
+            data["lastErrorType"] = ErrorTaxonomy.Get(last.ErrorType).Name;
             data["lastFailureAt"] = last.At;
         }
 

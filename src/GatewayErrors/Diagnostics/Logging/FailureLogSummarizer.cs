@@ -25,13 +25,14 @@ internal sealed class FailureLogSummarizer : IDisposable
     private readonly ITimer _timer;
     private readonly Action<ILogger, string, string, long, double> _writeSummary;
 
-    public FailureLogSummarizer(IOptionsMonitor<GatewayErrorsOptions> options, TimeProvider timeProvider, ILogger<FailureReporter> logger)
-        : this(options, timeProvider, logger, Log.UpstreamFailuresSummarized)
+    public FailureLogSummarizer(IOptionsMonitor<GatewayErrorsOptions> options, TimeProvider timeProvider, ILoggerFactory loggerFactory)
+        // A summary stands for failure entries that were not written: it belongs in their category, so that one filter
+        // covers a failure and its repeats.
+        : this(options, timeProvider, loggerFactory.CreateLogger(Log.FailureCategory), Log.UpstreamFailuresSummarized)
     {
-        // The failure entries' category: a filter on FailureReporter applies to the summaries as well.
     }
 
-    /// <summary>A summariser of other repeated events (stale copies served), with their own summary entry.</summary>
+    /// <summary>A summariser of other repeated events (stale copies served), written in their own category and summary entry.</summary>
     internal FailureLogSummarizer(IOptionsMonitor<GatewayErrorsOptions> options, TimeProvider timeProvider, ILogger logger,
         Action<ILogger, string, string, long, double> writeSummary)
     {
@@ -110,7 +111,7 @@ internal sealed class FailureLogSummarizer : IDisposable
         if (count > 0)
         {
             var seconds = Math.Round((double)(entry.WindowEnd - entry.WindowStart) / _timeProvider.TimestampFrequency, 1);
-            _writeSummary(_logger, upstream, ErrorTypes.Get(type).Name, count, seconds);
+            _writeSummary(_logger, upstream, ErrorTaxonomy.Get(type).Name, count, seconds);
         }
     }
 

@@ -3,7 +3,8 @@ using Microsoft.Extensions.Logging;
 namespace GatewayErrors;
 
 /// <summary>
-/// Every log event GatewayErrors writes, with stable ids (documented in docs/diagnostics.md).
+/// Every log event GatewayErrors writes, with stable ids (documented in docs/diagnostics.md): 1-99 failures and the
+/// middleware, 100-199 error pages, 200-299 failure summaries and the resilience pipeline.
 /// </summary>
 /// <remarks>
 /// Failures are logged without the exception object: a stack trace per failed request is what caps other gateways
@@ -11,6 +12,13 @@ namespace GatewayErrors;
 /// </remarks>
 internal static partial class Log
 {
+    /// <summary>
+    /// The category of the failure entries (1-4) and their summaries (200), so that one filter covers a failure and its
+    /// repeats. Its value is the one these events have always had; it is public contract (docs/diagnostics.md).
+    /// </summary>
+    public const string FailureCategory = "GatewayErrors.FailureReporter";
+
+    // 1-99: failures answered by the middleware.
     [LoggerMessage(1, LogLevel.Warning,
         "Upstream {Upstream} failed with {ErrorType}; answered {StatusCode} to {Method} {Path} after {ElapsedMilliseconds} ms. {ExceptionType}: {ExceptionMessage} (trace {TraceId}). Check first: {CheckFirst}",
         EventName = "UpstreamFailure")]
@@ -58,4 +66,35 @@ internal static partial class Log
         "The built-in {Theme} error page failed to render; the basic page was sent instead (trace {TraceId})",
         EventName = "BuiltInErrorPageFailed")]
     public static partial void BuiltInErrorPageFailed(ILogger logger, Exception exception, string theme, string traceId);
+
+    // 200-299: the failure summaries and the resilience pipeline.
+    [LoggerMessage(200, LogLevel.Warning,
+        "Upstream {Upstream} failed with {ErrorType} {Count} more times in the last {WindowSeconds} s; repeats were counted, not logged (the first was logged in full)",
+        EventName = "UpstreamFailuresSummarized")]
+    public static partial void UpstreamFailuresSummarized(ILogger logger, string upstream, string errorType, long count, double windowSeconds);
+
+    [LoggerMessage(201, LogLevel.Warning,
+        "Circuit for upstream {Upstream} opened for {BreakSeconds} s: calls fail at once with 503 until then",
+        EventName = "CircuitOpened")]
+    public static partial void CircuitOpened(ILogger logger, string upstream, double breakSeconds);
+
+    [LoggerMessage(202, LogLevel.Information,
+        "Circuit for upstream {Upstream} is half-open: the next call is a trial",
+        EventName = "CircuitHalfOpened")]
+    public static partial void CircuitHalfOpened(ILogger logger, string upstream);
+
+    [LoggerMessage(203, LogLevel.Information,
+        "Circuit for upstream {Upstream} closed: calls go through again",
+        EventName = "CircuitClosed")]
+    public static partial void CircuitClosed(ILogger logger, string upstream);
+
+    [LoggerMessage(204, LogLevel.Warning,
+        "Circuit for upstream {Upstream} was isolated by the app: calls fail with 503 until it is closed",
+        EventName = "CircuitIsolated")]
+    public static partial void CircuitIsolated(ILogger logger, string upstream);
+
+    [LoggerMessage(205, LogLevel.Debug,
+        "Retrying {Method} to upstream {Upstream} (retry {Retry}) in {DelayMilliseconds} ms after {Outcome}",
+        EventName = "RetryingUpstreamCall")]
+    public static partial void RetryingUpstreamCall(ILogger logger, string method, string upstream, int retry, long delayMilliseconds, string outcome);
 }

@@ -3,37 +3,8 @@ using System.Text.RegularExpressions;
 
 namespace GatewayErrors.Tests.Rendering;
 
-public partial class ErrorAdviceTests
+public partial class TemplateDocsTests
 {
-    public static TheoryData<GatewayErrorType> Types() => new(Enum.GetValues<GatewayErrorType>());
-
-    [Theory]
-    [MemberData(nameof(Types))]
-    public void EveryErrorType_HasAdviceForVisitorsAndOwners(GatewayErrorType type)
-    {
-        var advice = ErrorAdvice.Get(type);
-
-        Assert.Equal(type, advice.Type);
-        Assert.False(string.IsNullOrWhiteSpace(advice.Cause));
-        Assert.False(string.IsNullOrWhiteSpace(advice.HopState));
-        Assert.NotEmpty(advice.Visitor);
-        Assert.Equal(3, advice.Owner.Count);
-        Assert.All(advice.Owner, static step => Assert.True(step.EndsWith('.') || step.EndsWith('?'), step));
-    }
-
-    [Theory]
-    [InlineData(GatewayErrorType.ConnectionLimitReached, "Site")]
-    [InlineData(GatewayErrorType.DestinationUnavailable, "Upstream")]
-    [InlineData(GatewayErrorType.UpstreamServerError, "Upstream")]
-    [InlineData(GatewayErrorType.DnsError, "Connection")]
-    [InlineData(GatewayErrorType.DnsTimeout, "Connection")]
-    [InlineData(GatewayErrorType.ConnectionRefused, "Connection")]
-    [InlineData(GatewayErrorType.ConnectionTimeout, "Connection")]
-    [InlineData(GatewayErrorType.TlsCertificateError, "Connection")]
-    [InlineData(GatewayErrorType.HttpResponseTimeout, "Connection")]
-    [InlineData(GatewayErrorType.HttpProtocolError, "Connection")]
-    public void FailedHop_IsWhereTheFailureHappened(GatewayErrorType type, string hop) => Assert.Equal(hop, ErrorAdvice.Get(type).Hop.ToString());
-
     [Fact]
     public void Docs_ListEveryErrorTypeAndEveryTemplateVariable()
     {
@@ -41,7 +12,7 @@ public partial class ErrorAdviceTests
 
         foreach (var type in Enum.GetValues<GatewayErrorType>())
         {
-            Assert.Contains($"`{ErrorTypes.Get(type).Name}`", docs, StringComparison.Ordinal);
+            Assert.Contains($"`{ErrorTaxonomy.Get(type).Name}`", docs, StringComparison.Ordinal);
         }
 
         foreach (var property in typeof(ErrorPageModel).GetProperties(BindingFlags.Public | BindingFlags.Instance)
@@ -57,7 +28,7 @@ public partial class ErrorAdviceTests
             Assert.True(docs.Contains(property.Name, StringComparison.Ordinal), $"docs/themes-and-templates.md does not document {property.Name}");
         }
 
-        foreach (Match match in LogEventId().Matches(File.ReadAllText(Path.Combine(RepositoryRoot(), "src", "GatewayErrors", "Reporting", "Log.cs"))))
+        foreach (Match match in LogEventId().Matches(File.ReadAllText(Path.Combine(RepositoryRoot(), "src", "GatewayErrors", "Diagnostics", "Logging", "Log.cs"))))
         {
             var id = int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
             if (id is >= 100 and < 200)

@@ -1,0 +1,29 @@
+namespace GatewayErrors;
+
+/// <summary>
+/// The one place that builds an <see cref="UpstreamFailure"/> from a classification.
+/// </summary>
+/// <remarks>
+/// App code may still create failures with the public constructor (to answer with a gateway error on purpose); every
+/// failure GatewayErrors decides itself comes from here, so what a failure carries is set in one place.
+/// </remarks>
+internal static class FailureFactory
+{
+    /// <summary>Builds the failure of a call to <paramref name="upstream"/>.</summary>
+    /// <param name="upstream">The logical upstream name, or <see langword="null"/> when the call cannot be tied to one.</param>
+    /// <param name="classification">What the classifier decided.</param>
+    /// <param name="exception">The exception that caused it, if any.</param>
+    /// <param name="elapsed">How long the call ran, when measured.</param>
+    /// <param name="nextHop">The authority (<c>host:port</c>) that was called, when known.</param>
+    public static UpstreamFailure Create(string? upstream, in Classification classification, Exception? exception = null,
+        TimeSpan? elapsed = null, string? nextHop = null)
+        => new(upstream, classification.ErrorType)
+        {
+            RetryAfter = classification.RetryAfter,
+            ReceivedStatusCode = classification.ReceivedStatusCode,
+            Elapsed = elapsed,
+            NextHop = nextHop,
+            Exception = exception,
+        };
+
+}
