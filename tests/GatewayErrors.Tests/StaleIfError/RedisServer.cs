@@ -11,6 +11,8 @@ namespace GatewayErrors.Tests.StaleIfError;
 /// </summary>
 public sealed class RedisServer : IAsyncDisposable
 {
+    private static readonly string[] Executables = ["/usr/bin/redis-server", "/usr/local/bin/redis-server"];
+
     private readonly Process _process;
     private readonly string _directory;
 
@@ -30,7 +32,7 @@ public sealed class RedisServer : IAsyncDisposable
 
     public static async Task<RedisServer> StartAsync()
     {
-        var executable = new[] { "/usr/bin/redis-server", "/usr/local/bin/redis-server" }.FirstOrDefault(File.Exists)
+        var executable = Executables.FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException("redis-server is not installed: run .ci/install.sh (apt-get install -y redis-server).");
 
         // A port picked by the OS can be taken again before redis binds it: try a few.
