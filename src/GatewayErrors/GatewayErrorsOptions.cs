@@ -92,6 +92,13 @@ public sealed class GatewayErrorsOptions
     public GatewayDiagnosticsOptions Diagnostics { get; } = new();
 
     /// <summary>
+    /// Gets the incident notice shown on every error response of this site (configuration section
+    /// <c>GatewayErrors:Notice</c>); an upstream's own <see cref="GatewayUpstreamOptions.Notice"/> replaces it on that
+    /// upstream's errors. Reloaded with the configuration, without a restart.
+    /// </summary>
+    public GatewayErrorNoticeOptions Notice { get; } = new();
+
+    /// <summary>
     /// Gets the settings for serving the last good response when an upstream fails, on routes that call
     /// <c>WithStaleIfError()</c> (configuration key <c>GatewayErrors:StaleIfError</c>).
     /// </summary>

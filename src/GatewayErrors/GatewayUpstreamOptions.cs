@@ -64,6 +64,12 @@ public sealed class GatewayUpstreamOptions
     public GatewayResilienceOptions Resilience { get; } = new();
 
     /// <summary>
+    /// Gets the incident notice shown on this upstream's error responses instead of the site's
+    /// <see cref="GatewayErrorsOptions.Notice"/> (configuration section <c>GatewayErrors:Upstreams:&lt;name&gt;:Notice</c>).
+    /// </summary>
+    public GatewayErrorNoticeOptions Notice { get; } = new();
+
+    /// <summary>
     /// Gets or sets how long past its capture a kept copy may be served when this upstream fails, on routes that call
     /// <c>WithStaleIfError()</c>: the upstream's window, in place of the route's own, so operations can change it (or turn
     /// stale copies off with <see cref="TimeSpan.Zero"/>) without a deploy. A response's <c>Cache-Control: stale-if-error</c>
