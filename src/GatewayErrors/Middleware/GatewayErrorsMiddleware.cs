@@ -27,6 +27,7 @@ internal sealed class GatewayErrorsMiddleware
     private readonly IProblemDetailsService? _problemDetails;
     private readonly ErrorPageRenderer _pages;
     private readonly UpstreamAvailability? _availability;
+    private readonly IReportedFailureSource? _reported;
     private readonly StaleCopies? _stale;
     private readonly RequestDelegate _invokeCore;
     private readonly Func<HttpContext, UpstreamFailure, Task> _answerFailure;
@@ -41,6 +42,7 @@ internal sealed class GatewayErrorsMiddleware
         _problemDetails = services.GetService<IProblemDetailsService>();
         _pages = services.GetRequiredService<ErrorPageRenderer>();
         _availability = services.GetService<UpstreamAvailability>();
+        _reported = services.GetService<IReportedFailureSource>();
         _stale = services.GetService<StaleCopies>();
         _invokeCore = InvokeCore;
         _answerFailure = ReportAndWriteAsync;
@@ -55,7 +57,7 @@ internal sealed class GatewayErrorsMiddleware
         if (_availability?.FindUnavailable(context) is { } unavailable)
         {
             // The route's upstream has an open or isolated circuit: answer before the endpoint runs, nothing thrown.
-            return AnswerAsync(context, unavailable);
+            return OfferAsync(context, unavailable);
         }
 
         Task next;
@@ -69,7 +71,12 @@ internal sealed class GatewayErrorsMiddleware
         }
 
         // The success path: a completed endpoint costs one check and no allocation.
-        return next.IsCompletedSuccessfully ? Task.CompletedTask : AwaitNextAsync(context, next);
+        if (next.IsCompletedSuccessfully)
+        {
+            return _reported is null ? Task.CompletedTask : AnswerReportedAsync(context);
+        }
+
+        return AwaitNextAsync(context, next);
     }
 
     private async Task AwaitNextAsync(HttpContext context, Task next)
@@ -78,6 +85,11 @@ internal sealed class GatewayErrorsMiddleware
         await next.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         if (next.IsCompletedSuccessfully)
         {
+            if (_reported is not null)
+            {
+                await AnswerReportedAsync(context).ConfigureAwait(false);
+            }
+
             return;
         }
 
@@ -107,18 +119,11 @@ internal sealed class GatewayErrorsMiddleware
     {
         var exception = captured.SourceException;
         var failure = FailureLocator.Find(exception);
-        var request = context.Request;
 
         if (context.RequestAborted.IsCancellationRequested && (failure is not null || exception is OperationCanceledException))
         {
             // The client went away: nobody is left to read an answer, and it is not the upstream's failure.
-            Log.ClientAborted(_reporter.Logger, request.Method, request.Path.Value ?? "/", failure?.Upstream ?? FailureReporter.UnknownUpstream, TraceIdOf(context));
-            if (!context.Response.HasStarted)
-            {
-                context.Response.StatusCode = StatusCodes.Status499ClientClosedRequest;
-            }
-
-            return Task.CompletedTask;
+            return ClientAborted(context, failure?.Upstream);
         }
 
         if (failure is null)
@@ -126,6 +131,35 @@ internal sealed class GatewayErrorsMiddleware
             captured.Throw();
         }
 
+        return AnswerAsync(context, failure);
+    }
+
+    /// <summary>A failure the endpoint reported without throwing (see <see cref="IReportedFailureSource"/>).</summary>
+    private Task AnswerReportedAsync(HttpContext context)
+    {
+        if (!_reported!.TryGet(context, out var reported))
+        {
+            return Task.CompletedTask;
+        }
+
+        return reported.Failure is { } failure ? AnswerAsync(context, failure) : ClientAborted(context, reported.Upstream);
+    }
+
+    private Task ClientAborted(HttpContext context, string? upstream)
+    {
+        var request = context.Request;
+        Log.ClientAborted(_reporter.Logger, request.Method, request.Path.Value ?? "/", upstream ?? FailureReporter.UnknownUpstream, TraceIdOf(context));
+        if (!context.Response.HasStarted && context.RequestAborted.IsCancellationRequested)
+        {
+            context.Response.StatusCode = StatusCodes.Status499ClientClosedRequest;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private Task AnswerAsync(HttpContext context, UpstreamFailure failure)
+    {
+        var request = context.Request;
         if (context.Response.HasStarted)
         {
             // A second status line is impossible and a cut body would read as a success: make the client see a failure.
@@ -135,12 +169,12 @@ internal sealed class GatewayErrorsMiddleware
             return Task.CompletedTask;
         }
 
-        return AnswerAsync(context, failure);
+        return OfferAsync(context, failure);
     }
 
     // Every failure, the fail-fast 503 included, is offered to stale-if-error first: it serves a kept copy or answers
     // with the error page.
-    private Task AnswerAsync(HttpContext context, UpstreamFailure failure)
+    private Task OfferAsync(HttpContext context, UpstreamFailure failure)
         => _stale is null ? ReportAndWriteAsync(context, failure) : _stale.AnswerAsync(context, failure, _answerFailure);
 
     private Task ReportAndWriteAsync(HttpContext context, UpstreamFailure failure)
