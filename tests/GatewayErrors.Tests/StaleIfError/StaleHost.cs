@@ -11,7 +11,7 @@ namespace GatewayErrors.Tests.StaleIfError;
 /// <summary>
 /// A gateway whose routes forward to a real upstream on 127.0.0.1 through the "catalog" client, copying the upstream's
 /// status, headers and body: <c>/page/{path}</c> opts in with <c>WithStaleIfError</c> (endpoint name "page"),
-/// <c>/plain/{path}</c> does not. The upstream answers what <see cref="Respond"/> says until <see cref="Broken"/> is
+/// <c>/plain/{path}</c> does not, <c>/marked/{path}</c> opts in and names its upstream (<c>WithGatewayUpstreams</c>). The upstream answers what <see cref="Respond"/> says until <see cref="Broken"/> is
 /// set, then 503, which the gateway treats as a failure (<c>destination_unavailable</c>).
 /// </summary>
 internal sealed class StaleHost : IAsyncDisposable
@@ -62,6 +62,7 @@ internal sealed class StaleHost : IAsyncDisposable
                 {
                     web.MapMethods("/page/{**path}", ["GET", "HEAD", "POST"], ForwardAsync).WithStaleIfError(maxStale ?? DefaultMaxStale).WithName("page");
                     web.MapGet("/plain/{**path}", ForwardAsync);
+                    web.MapGet("/marked/{**path}", ForwardAsync).WithStaleIfError(maxStale ?? DefaultMaxStale).WithGatewayUpstreams("catalog");
                     endpoints?.Invoke(web);
                 };
             });

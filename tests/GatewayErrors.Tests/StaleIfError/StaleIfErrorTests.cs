@@ -4,6 +4,7 @@ using System.Security.Claims;
 using GatewayErrors.Tests.TestSupport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
@@ -388,6 +389,27 @@ public sealed class StaleIfErrorTests
         host.App.Time.Advance(TimeSpan.FromSeconds(2));
         Assert.Equal($"v{calls + 2}", await host.GetBodyAsync("/page/a"));
         Assert.Equal($"v{calls + 3}", await host.GetBodyAsync("/page/a"));
+    }
+
+    [Fact]
+    public async Task UpstreamTakenOutOfService_FailFast503IsAnsweredFromCopy_WithoutCallingIt()
+    {
+        await using var host = await StaleHost.StartAsync();
+        Assert.Equal("v1", await host.GetBodyAsync("/marked/a"));
+        await host.WaitForKeptAsync("/marked/a");
+        var configuration = (IConfigurationRoot)host.App.Services.GetRequiredService<IConfiguration>();
+        configuration["GatewayErrors:Upstreams:catalog:Maintenance:Enabled"] = "true";
+        configuration.Reload();
+
+        using var response = await host.GetAsync("/marked/a");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("v1", await response.Content.ReadAsStringAsync());
+        Assert.Equal("destination_unavailable", ResponseAssertions.ProxyStatusError(response));
+        Assert.False(response.Headers.Contains("Retry-After"));
+        Assert.Equal(1, host.Upstream.RequestCount);
+        using var notKept = await host.GetAsync("/marked/b");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, notKept.StatusCode);
     }
 
     [Fact]
