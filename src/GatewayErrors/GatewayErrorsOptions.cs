@@ -118,4 +118,10 @@ public sealed class GatewayErrorsOptions
     /// A nonce that is not base64 or base64url is ignored. Not bound from configuration.
     /// </value>
     public Func<Microsoft.AspNetCore.Http.HttpContext, string?>? CspNonce { get; set; }
+
+    /// <summary>
+    /// Gets the settings for serving the last good response when an upstream fails, on routes that call
+    /// <c>WithStaleIfError()</c> (configuration key <c>GatewayErrors:StaleIfError</c>).
+    /// </summary>
+    public GatewayStaleIfErrorOptions StaleIfError { get; } = new();
 }
