@@ -18,8 +18,10 @@ public static class GatewayErrorsHttpClientBuilderExtensions
     /// </param>
     /// <returns>The client builder, for chaining.</returns>
     /// <remarks>
-    /// Also gives the primary <see cref="SocketsHttpHandler"/> a connect callback that bounds name resolution by
-    /// <see cref="GatewayUpstreamOptions.NameResolutionTimeout"/>, unless the app set a callback of its own, and limits the
+    /// Also gives the primary <see cref="SocketsHttpHandler"/> a connect callback that bounds name resolution by its
+    /// <see cref="SocketsHttpHandler.ConnectTimeout"/> and by <see cref="GatewayUpstreamOptions.NameResolutionTimeout"/>,
+    /// whichever is shorter, and records the phase of each connection attempt so that a timeout is named by the phase it
+    /// interrupted (unless the app set a callback of its own), and limits the
     /// client's <see cref="HttpClient.MaxResponseContentBufferSize"/> to
     /// <see cref="GatewayUpstreamOptions.MaxResponseContentBufferSize"/> unless the app set a limit of its own.
     /// </remarks>
@@ -55,11 +57,22 @@ public static class GatewayErrorsHttpClientBuilderExtensions
         {
             if (handler is SocketsHttpHandler { ConnectCallback: null } sockets)
             {
+                // The filter runs once TLS is done (for every connection, TLS or not): the end of the handshake phase.
+                // An app's own filter still runs, after ours; one set later replaces ours, which the connector notices.
+                var appFilter = sockets.PlaintextStreamFilter;
+                Func<SocketsHttpPlaintextStreamFilterContext, CancellationToken, ValueTask<Stream>> filter = (context, cancellationToken) =>
+                {
+                    ConnectionPhase.Ready(context.InitialRequestMessage);
+                    return appFilter?.Invoke(context, cancellationToken) ?? new ValueTask<Stream>(context.PlaintextStream);
+                };
+                sockets.PlaintextStreamFilter = filter;
+
                 var settings = UpstreamSettings.For(provider.GetRequiredService<IOptionsMonitor<GatewayErrorsOptions>>().CurrentValue, upstream);
                 var connector = new UpstreamConnector(
                     provider.GetRequiredService<IUpstreamNameResolver>(),
                     provider.GetRequiredService<TimeProvider>(),
-                    settings.NameResolutionTimeout);
+                    settings.NameResolutionTimeout,
+                    () => ReferenceEquals(sockets.PlaintextStreamFilter, filter));
                 sockets.ConnectCallback = connector.ConnectAsync;
             }
         });
