@@ -1,0 +1,175 @@
+using AngleSharp.Dom;
+using AngleSharp.Html.Parser;
+using GatewayErrors.Tests.TestSupport;
+using static GatewayErrors.Tests.TestSupport.ResponseAssertions;
+
+namespace GatewayErrors.Tests.Samples;
+
+/// <summary>
+/// samples/CustomTheme: the team's 502 page inside its layout, the layout around the built-in 503, other formats
+/// untouched, edits picked up while it runs, and a broken template refusing the start.
+/// </summary>
+/// <remarks>The sample runs from a copy of its folder, so the edits stay out of the repository.</remarks>
+public sealed class CustomThemeSampleTests(CustomThemeSampleTests.Sample sample) : IClassFixture<CustomThemeSampleTests.Sample>
+{
+    [Fact]
+    public async Task Products_Html_Returns502FromTheTeamsTemplateInsideTheLayout()
+    {
+        using var response = await sample.App.GetAsync("/products", "text/html");
+
+        await sample.App.AssertStatusAsync(502, response);
+        Assert.Equal("connection_refused", ProxyStatusError(response));
+        var page = await ParseAsync(response);
+        Assert.Equal("Our Product catalog is not answering", page.QuerySelector("main h1")!.TextContent);
+        Assert.Contains("Your basket is saved; nothing was charged.", page.QuerySelector("main .gw-lead")!.TextContent, StringComparison.Ordinal);
+        AssertBranded(page);
+
+        // 502.hbs reuses the built-in pieces.
+        Assert.NotNull(page.QuerySelector("main .gw-hops"));
+
+        // Production: the owner section stays out.
+        Assert.DoesNotContain("For the site owner", page.Body!.TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Maintenance_Html_Returns503WithRetryAfter300_TheBuiltInContentInsideTheLayout()
+    {
+        using var response = await sample.App.GetAsync("/maintenance", "text/html");
+
+        await sample.App.AssertStatusAsync(503, response);
+        Assert.Equal("destination_unavailable", ProxyStatusError(response));
+        Assert.Equal("300", string.Join(", ", response.Headers.GetValues("Retry-After")));
+        var page = await ParseAsync(response);
+        AssertBranded(page);
+        Assert.DoesNotContain("is not answering", page.Body!.TextContent, StringComparison.Ordinal);
+        Assert.Equal("Upstream service unavailable", page.QuerySelector("main h1")!.TextContent.Trim());
+    }
+
+    [Theory]
+    [InlineData("application/json")]
+    [InlineData(null)]
+    public async Task Products_JsonOrNoAccept_GetsProblemOrPlainText_WhateverTheTemplatesSay(string? accept)
+    {
+        using var response = await sample.App.GetAsync("/products", accept);
+        var body = await response.Content.ReadAsStringAsync();
+
+        await sample.App.AssertStatusAsync(502, response);
+        Assert.DoesNotContain("Acme", body, StringComparison.Ordinal);
+        if (accept is null)
+        {
+            Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
+            Assert.Contains("\nError type: connection_refused\n", body, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Equal("connection_refused", (await ProblemAsync(response)).GetProperty("errorType").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task EditedTemplate_ShowsOnTheNextRequest_WithoutARestart()
+    {
+        var file = Path.Combine(sample.ContentRoot, "templates", "502.hbs");
+        var original = await File.ReadAllTextAsync(file);
+        try
+        {
+            await File.WriteAllTextAsync(file, original.Replace("is not answering", "is taking a break", StringComparison.Ordinal));
+            await WaitForHeadingAsync("Our Product catalog is taking a break");
+        }
+        finally
+        {
+            await File.WriteAllTextAsync(file, original);
+        }
+
+        await WaitForHeadingAsync("Our Product catalog is not answering");
+    }
+
+    [Fact]
+    public async Task BrokenTemplateAtStart_RefusesToStart_NamingTheFileAndPosition()
+    {
+        using var copy = Sample.CopySample();
+        var file = Path.Combine(copy.Path, "templates", "502.hbs");
+        await File.WriteAllTextAsync(file, "<h1>{{upstream}}</h1>\n<p>{{#if summary}}{{summary}}</p>\n");
+
+        var failure = await Assert.ThrowsAsync<TimeoutException>(() => SampleApp.StartAsync("CustomTheme", contentRoot: copy.Path));
+
+        Assert.Contains("exited", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("templates/502.hbs", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("line 2, column 4", failure.Message, StringComparison.Ordinal);
+    }
+
+    private static async Task<IDocument> ParseAsync(HttpResponseMessage response)
+    {
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        return new HtmlParser().ParseDocument(await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>layout.hbs, the acme-footer partial and the Branding section of appsettings.json all made it onto the page.</summary>
+    private static void AssertBranded(IDocument page)
+    {
+        Assert.Equal("Acme Outfitters", page.QuerySelector("header.acme-bar span")!.TextContent);
+        Assert.StartsWith("Acme Outfitters · Orders placed before this error are safe.", page.QuerySelector("footer.acme-foot")!.TextContent, StringComparison.Ordinal);
+        Assert.Contains("--accent:#0f766e", page.Head!.InnerHtml, StringComparison.Ordinal);
+    }
+
+    /// <summary>Asks for the page until its heading is <paramref name="expected"/>: the file watcher reloads in the background.</summary>
+    private async Task WaitForHeadingAsync(string expected)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        string? heading;
+        do
+        {
+            using var response = await sample.App.GetAsync("/products", "text/html");
+            heading = (await ParseAsync(response)).QuerySelector("main h1")?.TextContent;
+            if (heading == expected)
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+        while (DateTime.UtcNow < deadline);
+
+        Assert.Fail($"The page still says \"{heading}\", not \"{expected}\", 15 s after the edit.\n{sample.App.Output}");
+    }
+
+    /// <summary>One run of the sample for the whole class, from a copy of its folder.</summary>
+    public sealed class Sample : IAsyncLifetime
+    {
+        private TempContentRoot? _copy;
+
+        internal SampleApp App { get; private set; } = null!;
+
+        internal string ContentRoot => _copy!.Path;
+
+        public async Task InitializeAsync()
+        {
+            _copy = CopySample();
+            App = await SampleApp.StartAsync("CustomTheme", contentRoot: _copy.Path);
+        }
+
+        public async Task DisposeAsync()
+        {
+            if (App is not null)
+            {
+                await App.DisposeAsync();
+            }
+
+            _copy?.Dispose();
+        }
+
+        /// <summary>What <c>dotnet run</c> reads from the project folder: appsettings.json and templates/.</summary>
+        internal static TempContentRoot CopySample()
+        {
+            var project = RepositoryRoot.Combine("samples", "CustomTheme");
+            var copy = new TempContentRoot();
+            File.Copy(Path.Combine(project, "appsettings.json"), Path.Combine(copy.Path, "appsettings.json"));
+            foreach (var file in Directory.EnumerateFiles(Path.Combine(project, "templates"), "*", SearchOption.AllDirectories))
+            {
+                copy.Write(Path.GetRelativePath(Path.Combine(project, "templates"), file), File.ReadAllText(file));
+            }
+
+            return copy;
+        }
+    }
+}
