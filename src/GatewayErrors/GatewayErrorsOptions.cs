@@ -90,4 +90,11 @@ public sealed class GatewayErrorsOptions
     /// (configuration key <c>GatewayErrors:Diagnostics</c>).
     /// </summary>
     public GatewayDiagnosticsOptions Diagnostics { get; } = new();
+
+    /// <summary>
+    /// Gets the incident notice shown on every error response of this site (configuration section
+    /// <c>GatewayErrors:Notice</c>); an upstream's own <see cref="GatewayUpstreamOptions.Notice"/> replaces it on that
+    /// upstream's errors. Reloaded with the configuration, without a restart.
+    /// </summary>
+    public GatewayErrorNoticeOptions Notice { get; } = new();
 }

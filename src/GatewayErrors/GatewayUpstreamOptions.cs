@@ -64,4 +64,10 @@ public sealed class GatewayUpstreamOptions
     /// <c>AddGatewayResilience()</c> (configuration key <c>GatewayErrors:Upstreams:&lt;name&gt;:Resilience</c>).
     /// </summary>
     public GatewayResilienceOptions Resilience { get; } = new();
+
+    /// <summary>
+    /// Gets the incident notice shown on this upstream's error responses instead of the site's
+    /// <see cref="GatewayErrorsOptions.Notice"/> (configuration section <c>GatewayErrors:Upstreams:&lt;name&gt;:Notice</c>).
+    /// </summary>
+    public GatewayErrorNoticeOptions Notice { get; } = new();
 }

@@ -85,6 +85,9 @@ internal sealed class ErrorPageModel
 
     public string? StatusPageUrl { get; init; }
 
+    /// <summary>What the operators know (the incident notice), or <see langword="null"/>.</summary>
+    public NoticeModel? Notice { get; init; }
+
     public bool HasSupport => SupportUrl is not null || SupportEmail is not null;
 
     /// <summary>The page's output inside a custom <c>layout</c>; <see langword="null"/> elsewhere.</summary>
@@ -141,6 +144,7 @@ internal sealed class ErrorPageModel
             SupportEmail = branding.SupportEmail,
             SupportMailto = branding.SupportMailto,
             StatusPageUrl = branding.StatusPageUrl,
+            Notice = NoticeModel.Create(error.Notice),
         };
     }
 
@@ -233,6 +237,29 @@ internal sealed class ErrorPageModel
 
         public IReadOnlyList<string> Owner { get; }
     }
+}
+
+/// <summary>The incident notice as a template sees it, every value HTML-encoded.</summary>
+internal sealed class NoticeModel
+{
+    public required string Message { get; init; }
+
+    /// <summary>When it started, for people: <c>2026-12-01 14:05 UTC</c>.</summary>
+    public string? Since { get; init; }
+
+    public string? SinceIso { get; init; }
+
+    public string? Url { get; init; }
+
+    internal static NoticeModel? Create(ErrorNotice? notice) => notice is null
+        ? null
+        : new NoticeModel
+        {
+            Message = ErrorPageModel.Encode(notice.Message),
+            Since = notice.SinceText,
+            SinceIso = notice.SinceIso,
+            Url = notice.Url is null ? null : ErrorPageModel.Encode(notice.Url),
+        };
 }
 
 /// <summary>One point on the path visitor → this site → upstream, as the hop diagram shows it.</summary>

@@ -53,6 +53,12 @@ internal sealed partial class ErrorPageOptionsValidator : IValidateOptions<Gatew
             failures.Add($"{BrandingSection}:SupportEmail = '{email}' is not an e-mail address such as support@example.com.");
         }
 
+        CheckNotice(failures, $"{Section}:Notice", options.Notice);
+        foreach (var (upstream, settings) in options.Upstreams)
+        {
+            CheckNotice(failures, $"{Section}:Upstreams:{upstream}:Notice", settings?.Notice);
+        }
+
         foreach (var (key, template) in options.Templates)
         {
             if (string.IsNullOrWhiteSpace(key) || template is null)
@@ -62,6 +68,31 @@ internal sealed partial class ErrorPageOptionsValidator : IValidateOptions<Gatew
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void CheckNotice(List<string> failures, string key, GatewayErrorNoticeOptions? notice)
+    {
+        if (notice is null)
+        {
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(notice.Message))
+        {
+            if (notice.Message is not null || notice.Since is not null || notice.Url is not null)
+            {
+                failures.Add($"{key}:Message must not be blank when {key} is set: it is the text the notice shows (remove the section for no notice).");
+            }
+        }
+        else if (notice.Message.Trim().Length > GatewayErrorNoticeOptions.MaxMessageLength)
+        {
+            failures.Add($"{key}:Message is {notice.Message.Trim().Length} characters; a notice may have at most {GatewayErrorNoticeOptions.MaxMessageLength} (link the details with {key}:Url).");
+        }
+
+        if (notice.Url is { } url && !IsHttp(url))
+        {
+            failures.Add($"{key}:Url = '{url.OriginalString}' must be an absolute http or https URL.");
+        }
     }
 
     private static void CheckHttpUrl(List<string> failures, string key, Uri? url)

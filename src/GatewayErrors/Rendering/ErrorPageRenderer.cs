@@ -66,7 +66,7 @@ internal sealed class ErrorPageRenderer : IDisposable
     {
         var state = CurrentState();
         var cacheable = error.NextHop is null && error.Detail is null;
-        var key = new PageKey(error.Type.Type, error.StatusCode, error.UpstreamDisplayName, error.RetryAfter is not null);
+        var key = new PageKey(error.Type.Type, error.StatusCode, error.UpstreamDisplayName, error.RetryAfter is not null, error.Notice);
         var retryText = error.Type.Encoded.Retry;
         var pages = state.Pages;
         if (cacheable && pages.TryGetValue(key, out var cached))
@@ -361,4 +361,4 @@ internal sealed class ErrorPageRenderer : IDisposable
 }
 
 /// <summary>What a cached page depends on besides the templates and options it was rendered with.</summary>
-internal readonly record struct PageKey(GatewayErrorType Type, int StatusCode, string Upstream, bool HasRetryAfter);
+internal readonly record struct PageKey(GatewayErrorType Type, int StatusCode, string Upstream, bool HasRetryAfter, ErrorNotice? Notice);

@@ -33,6 +33,13 @@ internal sealed class ErrorResponse
 
     public string? Detail { get; init; }
 
+    /// <summary>
+    /// Gets what the operators know, shown by every body: the configured notice for the upstream (else the site's),
+    /// resolved with <see cref="ErrorNotice.For"/>. Whatever builds the response may set another one, such as the
+    /// maintenance switch's message; it is shown the same way (as plain text, never markup).
+    /// </summary>
+    public ErrorNotice? Notice { get; init; }
+
     /// <summary>Gets the Retry-After value in whole seconds, rounded up so a client never retries early.</summary>
     public long? RetryAfterSeconds => RetryAfter is { } wait ? (long)Math.Ceiling(Math.Max(0, wait.TotalSeconds)) : null;
 }

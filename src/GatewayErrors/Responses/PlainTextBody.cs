@@ -24,6 +24,21 @@ internal static class PlainTextBody
         Text(writer, "\n");
         Text(writer, error.Type.Summary);
         Text(writer, "\n");
+        if (error.Notice is { } notice)
+        {
+            // Already without control characters (ErrorNotice.From), so it cannot forge lines.
+            Line(writer, "Notice: ", notice.Message);
+            if (notice.SinceText is { } since)
+            {
+                Line(writer, "Since: ", since);
+            }
+
+            if (notice.Url is { } url)
+            {
+                Line(writer, "More: ", url);
+            }
+        }
+
         if (error.RetryAfterSeconds is { } seconds)
         {
             span = writer.GetSpan(64);

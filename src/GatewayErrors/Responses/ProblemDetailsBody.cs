@@ -27,6 +27,11 @@ internal static class ProblemDetailsBody
             problem.Extensions["retryAfterSeconds"] = seconds;
         }
 
+        if (error.Notice is { } notice)
+        {
+            problem.Extensions["notice"] = notice.Json;
+        }
+
         if (error.ReceivedStatusCode is { } received)
         {
             problem.Extensions["receivedStatus"] = received;
@@ -68,6 +73,10 @@ internal static class ProblemDetailsBody
                     break;
                 case DateTime time:
                     writer.WriteString(name, time);
+                    break;
+                case JsonElement element:
+                    writer.WritePropertyName(name);
+                    element.WriteTo(writer);
                     break;
                 default:
                     writer.WriteString(name, value?.ToString());

@@ -54,6 +54,9 @@ public sealed class BrowserPageTests(ITestOutputHelper output)
                     options.Branding.SupportEmail = "help@example.com";
                     options.Branding.StatusPageUrl = new Uri("https://status.example.com/");
                     options.Branding.LogoUrl = new Uri(LogoDataUri);
+                    options.Notice.Message = "We are deploying a new version of the catalog.";
+                    options.Notice.Since = new DateTimeOffset(2026, 11, 4, 9, 5, 0, TimeSpan.Zero);
+                    options.Notice.Url = new Uri("https://status.example.com/incidents/42");
                 },
                 environment: "Development",
                 kestrel: true);
