@@ -67,6 +67,10 @@ public static class GatewayErrorsHttpClientBuilderExtensions
                 };
                 sockets.PlaintextStreamFilter = filter;
 
+                // Certificate errors are recognised from the check itself, not from exception messages (which .NET
+                // localizes on some platforms): the app's decision is kept and its outcome recorded.
+                sockets.SslOptions.RemoteCertificateValidationCallback = UpstreamStream.Observe(sockets.SslOptions.RemoteCertificateValidationCallback);
+
                 var settings = UpstreamSettings.For(provider.GetRequiredService<IOptionsMonitor<GatewayErrorsOptions>>().CurrentValue, upstream);
                 var connector = new UpstreamConnector(
                     provider.GetRequiredService<IUpstreamNameResolver>(),

@@ -1,3 +1,4 @@
+using System.Net.Security;
 using System.Runtime.CompilerServices;
 
 namespace GatewayErrors;
@@ -25,11 +26,19 @@ internal sealed class ConnectionPhase
     private static readonly ConditionalWeakTable<HttpRequestMessage, ConnectionPhase> ByRequest = new();
 
     private int _phase;
+    private int _certificate;
+    private int _certificateErrors;
 
     private ConnectionPhase(ExchangePhase phase) => _phase = (int)phase;
 
     /// <summary>Gets the phase the connection attempt is in.</summary>
     public ExchangePhase Phase => (ExchangePhase)Volatile.Read(ref _phase);
+
+    /// <summary>Gets what the TLS certificate check decided, when it ran through GatewayErrors' validation callback.</summary>
+    public CertificateVerdict Certificate => (CertificateVerdict)Volatile.Read(ref _certificate);
+
+    /// <summary>Gets the <see cref="SslPolicyErrors"/> the runtime reported to the certificate check.</summary>
+    public SslPolicyErrors CertificateErrors => (SslPolicyErrors)Volatile.Read(ref _certificateErrors);
 
     /// <summary>Starts tracking the connection attempt started for <paramref name="request"/>.</summary>
     public static ConnectionPhase Start(HttpRequestMessage? request, ExchangePhase phase)
@@ -52,12 +61,29 @@ internal sealed class ConnectionPhase
         }
     }
 
-    /// <summary>
-    /// The phase a failed call of the handler was in: its connection attempt's, or, when it started none (a pooled
-    /// connection), waiting for the response headers.
-    /// </summary>
-    public static ExchangePhase Of(HttpRequestMessage request)
-        => ByRequest.TryGetValue(request, out var tracker) ? tracker.Phase : ExchangePhase.ResponseHeaders;
+    /// <summary>The connection attempt <paramref name="request"/> started, if it started one (not when it reused a pooled connection).</summary>
+    public static ConnectionPhase? Find(HttpRequestMessage request) => ByRequest.TryGetValue(request, out var tracker) ? tracker : null;
 
     public void Enter(ExchangePhase phase) => Volatile.Write(ref _phase, (int)phase);
+
+    /// <summary>Records the outcome of the certificate check: the app's (or the default) decision and what the runtime found.</summary>
+    public void CertificateChecked(bool accepted, SslPolicyErrors errors)
+    {
+        Volatile.Write(ref _certificateErrors, (int)errors);
+        Volatile.Write(ref _certificate, (int)(accepted ? CertificateVerdict.Accepted : CertificateVerdict.Rejected));
+    }
 }
+
+/// <summary>What the TLS certificate check of a connection decided, as far as GatewayErrors saw it.</summary>
+internal enum CertificateVerdict
+{
+    /// <summary>Not seen: no TLS, the handshake did not get that far, or the validation callback is not GatewayErrors'.</summary>
+    Unknown,
+
+    /// <summary>The certificate was accepted (by the default check or the app's callback).</summary>
+    Accepted,
+
+    /// <summary>The certificate was rejected: a failed handshake is then a certificate error.</summary>
+    Rejected,
+}
+

@@ -173,7 +173,8 @@ internal sealed class GatewayErrorsHandler : DelegatingHandler
 
         // Whichever timer ended the call, the phase it interrupted names the failure: a hung lookup is dns_timeout
         // whether ConnectTimeout, HttpClient.Timeout, a resilience timeout or the app's own deadline fired.
-        var phase = ConnectionPhase.Of(request);
+        var connection = ConnectionPhase.Find(request);
+        var phase = connection?.Phase ?? ExchangePhase.ResponseHeaders;
         if (exception is OperationCanceledException canceled && cancellationToken.IsCancellationRequested)
         {
             // HttpClient links the caller's token with its own Timeout, so here the two look the same. Stay a
@@ -183,7 +184,7 @@ internal sealed class GatewayErrorsHandler : DelegatingHandler
             return new UpstreamCanceledException(Create(timeout, request, started, exception), canceled);
         }
 
-        return FailureClassifier.TryClassify(exception, phase, out var classification)
+        return FailureClassifier.TryClassify(exception, phase, connection?.Certificate ?? CertificateVerdict.Unknown, out var classification)
             ? new UpstreamFailureException(Create(classification, request, started, exception), exception)
             : exception;
     }

@@ -75,7 +75,7 @@ internal sealed class UpstreamConnector
         // connection counts as ready at once rather than blaming TLS for a slow response.
         var tls = request?.RequestUri?.Scheme == Uri.UriSchemeHttps && _tracksTls();
         phase.Enter(tls ? ExchangePhase.TlsHandshake : ExchangePhase.ResponseHeaders);
-        return new NetworkStream(socket, ownsSocket: true);
+        return new UpstreamStream(socket, phase);
     }
 
     private async Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken)
