@@ -27,6 +27,7 @@ internal sealed class GatewayErrorsMiddleware
     private readonly IProblemDetailsService? _problemDetails;
     private readonly ErrorPageRenderer _pages;
     private readonly UpstreamAvailability? _availability;
+    private readonly IReportedFailureSource? _reported;
 
     public GatewayErrorsMiddleware(RequestDelegate next, IOptionsMonitor<GatewayErrorsOptions> options, FailureReporter reporter,
         TimeProvider timeProvider, IServiceProvider services)
@@ -38,6 +39,7 @@ internal sealed class GatewayErrorsMiddleware
         _problemDetails = services.GetService<IProblemDetailsService>();
         _pages = services.GetRequiredService<ErrorPageRenderer>();
         _availability = services.GetService<UpstreamAvailability>();
+        _reported = services.GetService<IReportedFailureSource>();
     }
 
     public Task Invoke(HttpContext context)
@@ -59,7 +61,12 @@ internal sealed class GatewayErrorsMiddleware
         }
 
         // The success path: a completed endpoint costs one check and no allocation.
-        return next.IsCompletedSuccessfully ? Task.CompletedTask : AwaitNextAsync(context, next);
+        if (next.IsCompletedSuccessfully)
+        {
+            return _reported is null ? Task.CompletedTask : AnswerReportedAsync(context);
+        }
+
+        return AwaitNextAsync(context, next);
     }
 
     private async Task AwaitNextAsync(HttpContext context, Task next)
@@ -68,6 +75,11 @@ internal sealed class GatewayErrorsMiddleware
         await next.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         if (next.IsCompletedSuccessfully)
         {
+            if (_reported is not null)
+            {
+                await AnswerReportedAsync(context).ConfigureAwait(false);
+            }
+
             return;
         }
 
@@ -97,18 +109,11 @@ internal sealed class GatewayErrorsMiddleware
     {
         var exception = captured.SourceException;
         var failure = FailureLocator.Find(exception);
-        var request = context.Request;
 
         if (context.RequestAborted.IsCancellationRequested && (failure is not null || exception is OperationCanceledException))
         {
             // The client went away: nobody is left to read an answer, and it is not the upstream's failure.
-            Log.ClientAborted(_reporter.Logger, request.Method, request.Path.Value ?? "/", failure?.Upstream ?? FailureReporter.UnknownUpstream, TraceIdOf(context));
-            if (!context.Response.HasStarted)
-            {
-                context.Response.StatusCode = StatusCodes.Status499ClientClosedRequest;
-            }
-
-            return Task.CompletedTask;
+            return ClientAborted(context, failure?.Upstream);
         }
 
         if (failure is null)
@@ -116,6 +121,35 @@ internal sealed class GatewayErrorsMiddleware
             captured.Throw();
         }
 
+        return AnswerAsync(context, failure);
+    }
+
+    /// <summary>A failure the endpoint reported without throwing (see <see cref="IReportedFailureSource"/>).</summary>
+    private Task AnswerReportedAsync(HttpContext context)
+    {
+        if (!_reported!.TryGet(context, out var reported))
+        {
+            return Task.CompletedTask;
+        }
+
+        return reported.Failure is { } failure ? AnswerAsync(context, failure) : ClientAborted(context, reported.Upstream);
+    }
+
+    private Task ClientAborted(HttpContext context, string? upstream)
+    {
+        var request = context.Request;
+        Log.ClientAborted(_reporter.Logger, request.Method, request.Path.Value ?? "/", upstream ?? FailureReporter.UnknownUpstream, TraceIdOf(context));
+        if (!context.Response.HasStarted && context.RequestAborted.IsCancellationRequested)
+        {
+            context.Response.StatusCode = StatusCodes.Status499ClientClosedRequest;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private Task AnswerAsync(HttpContext context, UpstreamFailure failure)
+    {
+        var request = context.Request;
         var options = _options.CurrentValue;
         var status = ErrorTaxonomy.StatusFor(options, failure.ErrorType);
         var traceId = TraceIdOf(context);

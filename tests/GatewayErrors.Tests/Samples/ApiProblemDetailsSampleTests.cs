@@ -19,6 +19,9 @@ public sealed class ApiProblemDetailsSampleTests(ApiProblemDetailsSampleTests.Sa
         Assert.Equal("/orders/42", problem.GetProperty("instance").GetString());
         Assert.Equal("orders-api", problem.GetProperty("service").GetString());
         Assert.False(problem.GetProperty("retryable").GetBoolean());
+
+        // ASP.NET Core's writer sets traceId to the whole W3C traceparent-style activity id, as the README shows.
+        Assert.Matches("^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$", problem.GetProperty("traceId").GetString());
     }
 
     [Fact]

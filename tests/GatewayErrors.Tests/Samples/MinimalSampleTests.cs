@@ -52,3 +52,21 @@ public sealed class MinimalSampleTests(MinimalSampleTests.Sample sample) : IClas
 
     public sealed class Sample() : RefusedUpstreamSample("Minimal", "CatalogUrl");
 }
+
+/// <summary>samples/Minimal with <c>GatewayErrors__ExposeDetails=true</c>, as its README suggests: the host and port show.</summary>
+public sealed class MinimalSampleExposeDetailsTests(MinimalSampleExposeDetailsTests.Sample sample) : IClassFixture<MinimalSampleExposeDetailsTests.Sample>
+{
+    [Fact]
+    public async Task ExposeDetails_RefusedCatalog_NamesTheNextHop()
+    {
+        using var response = await sample.App.GetAsync("/products");
+        var body = await response.Content.ReadAsStringAsync();
+
+        await sample.App.AssertStatusAsync(502, response);
+        var nextHop = "127.0.0.1:" + sample.Refused.Port;
+        Assert.Equal(nextHop, ProxyStatus(response)["next-hop"]);
+        Assert.Contains("\nNext hop: " + nextHop + "\n", body, StringComparison.Ordinal);
+    }
+
+    public sealed class Sample() : RefusedUpstreamSample("Minimal", "CatalogUrl", ("GatewayErrors__ExposeDetails", "true"));
+}
