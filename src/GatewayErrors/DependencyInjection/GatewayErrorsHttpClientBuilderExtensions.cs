@@ -55,29 +55,11 @@ public static class GatewayErrorsHttpClientBuilderExtensions
 
         builder.ConfigurePrimaryHttpMessageHandler((handler, provider) =>
         {
-            if (handler is SocketsHttpHandler { ConnectCallback: null } sockets)
+            if (handler is SocketsHttpHandler sockets)
             {
-                // The filter runs once TLS is done (for every connection, TLS or not): the end of the handshake phase.
-                // An app's own filter still runs, after ours; one set later replaces ours, which the connector notices.
-                var appFilter = sockets.PlaintextStreamFilter;
-                Func<SocketsHttpPlaintextStreamFilterContext, CancellationToken, ValueTask<Stream>> filter = (context, cancellationToken) =>
-                {
-                    ConnectionPhase.Ready(context.InitialRequestMessage);
-                    return appFilter?.Invoke(context, cancellationToken) ?? new ValueTask<Stream>(context.PlaintextStream);
-                };
-                sockets.PlaintextStreamFilter = filter;
-
-                // Certificate errors are recognised from the check itself, not from exception messages (which .NET
-                // localizes on some platforms): the app's decision is kept and its outcome recorded.
-                sockets.SslOptions.RemoteCertificateValidationCallback = UpstreamStream.Observe(sockets.SslOptions.RemoteCertificateValidationCallback);
-
                 var settings = UpstreamSettings.For(provider.GetRequiredService<IOptionsMonitor<GatewayErrorsOptions>>().CurrentValue, upstream);
-                var connector = new UpstreamConnector(
-                    provider.GetRequiredService<IUpstreamNameResolver>(),
-                    provider.GetRequiredService<TimeProvider>(),
-                    settings.NameResolutionTimeout,
-                    () => ReferenceEquals(sockets.PlaintextStreamFilter, filter));
-                sockets.ConnectCallback = connector.ConnectAsync;
+                UpstreamConnector.Install(sockets, provider.GetRequiredService<IUpstreamNameResolver>(), provider.GetRequiredService<TimeProvider>(),
+                    settings.NameResolutionTimeout);
             }
         });
 

@@ -33,12 +33,43 @@ internal sealed class UpstreamConnector
     /// <param name="timeProvider">The clock of <paramref name="resolveTimeout"/>.</param>
     /// <param name="resolveTimeout">NameResolutionTimeout.</param>
     /// <param name="tracksTls">Whether the end of a TLS handshake will be reported (the plaintext filter is still ours).</param>
-    public UpstreamConnector(IUpstreamNameResolver resolver, TimeProvider timeProvider, TimeSpan resolveTimeout, Func<bool> tracksTls)
+    private UpstreamConnector(IUpstreamNameResolver resolver, TimeProvider timeProvider, TimeSpan resolveTimeout, Func<bool> tracksTls)
     {
         _resolver = resolver;
         _timeProvider = timeProvider;
         _resolveTimeout = resolveTimeout;
         _tracksTls = tracksTls;
+    }
+
+    /// <summary>
+    /// Gives <paramref name="handler"/> the connect callback, the plaintext filter that marks the end of TLS, and the
+    /// certificate check observer, unless it already has a connect callback of its own (which is never replaced).
+    /// </summary>
+    /// <returns>Whether the connector was installed.</returns>
+    public static bool Install(SocketsHttpHandler handler, IUpstreamNameResolver resolver, TimeProvider timeProvider, TimeSpan resolveTimeout)
+    {
+        if (handler.ConnectCallback is not null)
+        {
+            return false;
+        }
+
+        // The filter runs once TLS is done (for every connection, TLS or not): the end of the handshake phase. An app's
+        // own filter still runs, after ours; one set later replaces ours, which the connector notices.
+        var appFilter = handler.PlaintextStreamFilter;
+        Func<SocketsHttpPlaintextStreamFilterContext, CancellationToken, ValueTask<Stream>> filter = (context, cancellationToken) =>
+        {
+            ConnectionPhase.Ready(context.InitialRequestMessage);
+            return appFilter?.Invoke(context, cancellationToken) ?? new ValueTask<Stream>(context.PlaintextStream);
+        };
+        handler.PlaintextStreamFilter = filter;
+
+        // Certificate errors are recognised from the check itself, not from exception messages (which .NET localizes on
+        // some platforms): the app's decision is kept and its outcome recorded.
+        handler.SslOptions.RemoteCertificateValidationCallback = UpstreamStream.Observe(handler.SslOptions.RemoteCertificateValidationCallback);
+
+        var connector = new UpstreamConnector(resolver, timeProvider, resolveTimeout, () => ReferenceEquals(handler.PlaintextStreamFilter, filter));
+        handler.ConnectCallback = connector.ConnectAsync;
+        return true;
     }
 
     public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
