@@ -11,28 +11,40 @@ var inventory = RefusingAddress();
 var builder = WebApplication.CreateBuilder(args);
 builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
 {
-    // Small numbers so the circuit opens within seconds of the catalog starting to fail.
     ["GatewayErrors:Upstreams:catalog:DisplayName"] = "Catalog service",
     ["GatewayErrors:Upstreams:catalog:TreatServerErrorsAsFailures"] = "true",
-    ["GatewayErrors:Upstreams:catalog:Resilience:CircuitBreaker:MinimumThroughput"] = "5",
-    ["GatewayErrors:Upstreams:catalog:Resilience:CircuitBreaker:FailureRatio"] = "0.5",
-    ["GatewayErrors:Upstreams:catalog:Resilience:CircuitBreaker:BreakDuration"] = "00:00:10",
-    ["GatewayErrors:Upstreams:catalog:Resilience:Retry:Delay"] = "00:00:00.200",
     ["GatewayErrors:Upstreams:inventory:DisplayName"] = "Inventory service",
-    ["GatewayErrors:Upstreams:inventory:Resilience:Retry:MaxRetryAttempts"] = "1",
-    ["GatewayErrors:Upstreams:inventory:Resilience:Retry:Delay"] = "00:00:00.200",
-    ["GatewayErrors:Upstreams:inventory:Resilience:CircuitBreaker:MinimumThroughput"] = "4",
-    ["GatewayErrors:Upstreams:inventory:Resilience:CircuitBreaker:FailureRatio"] = "0.5",
 });
 
 // IHttpClientFactory logs every failed attempt with its stack trace at Information; GatewayErrors already logs
-// each failure once (and summarises repeats), so keep the client's own entries for warnings only.
+// each failure once (and summarises repeats), so keep the client's own entries for warnings only. Polly logs each
+// resilience event (retries, circuit changes) under "Polly"; GatewayErrors logs the circuit changes per upstream.
 builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+builder.Logging.AddFilter("Polly", LogLevel.Warning);
 
+// The wiring most apps already have: AddGatewayErrorsHandler() first, then Microsoft.Extensions.Http.Resilience's
+// standard handler. Nothing else from GatewayErrors: fail-fast, health, diagnostics and maintenance follow from it.
+// Small numbers so a circuit opens within seconds of its upstream starting to fail.
 builder.Services.AddGatewayErrors();
-builder.Services.AddHttpClient("catalog", c => c.BaseAddress = catalog.BaseAddress).AddGatewayErrorsHandler().AddGatewayResilience();
-builder.Services.AddHttpClient("inventory", c => c.BaseAddress = inventory).AddGatewayErrorsHandler().AddGatewayResilience();
+builder.Services.AddHttpClient("catalog", c => c.BaseAddress = catalog.BaseAddress)
+    .AddGatewayErrorsHandler()
+    .AddStandardResilienceHandler(o =>
+    {
+        o.Retry.Delay = TimeSpan.FromMilliseconds(200);
+        o.CircuitBreaker.MinimumThroughput = 5;
+        o.CircuitBreaker.FailureRatio = 0.5;
+        o.CircuitBreaker.BreakDuration = TimeSpan.FromSeconds(10);
+    });
+builder.Services.AddHttpClient("inventory", c => c.BaseAddress = inventory)
+    .AddGatewayErrorsHandler()
+    .AddStandardResilienceHandler(o =>
+    {
+        o.Retry.MaxRetryAttempts = 1;
+        o.Retry.Delay = TimeSpan.FromMilliseconds(200);
+        o.CircuitBreaker.MinimumThroughput = 4;
+        o.CircuitBreaker.FailureRatio = 0.5;
+    });
 builder.Services.AddHealthChecks().AddGatewayUpstreams();
 
 var app = builder.Build();
@@ -47,7 +59,9 @@ app.MapGet("/stock", async (IHttpClientFactory clients, CancellationToken cancel
     await clients.CreateClient("inventory").GetStringAsync("/stock", cancellationToken))
     .WithGatewayUpstreams("inventory");
 
-// Maintenance switch: isolate the catalog (503 without Retry-After) and bring it back.
+// Maintenance switch for this instance: isolate the catalog (503 without Retry-After) and bring it back. For every
+// instance at once, set GatewayErrors:Upstreams:catalog:Maintenance:Enabled in shared configuration instead (here:
+// appsettings.json, which reloads when saved).
 app.MapPost("/maintenance/catalog", async (IGatewayUpstreamCircuits circuits) =>
 {
     await circuits.IsolateAsync("catalog");

@@ -60,10 +60,10 @@ public sealed class GatewayUpstreamOptions
     public long MaxResponseContentBufferSize { get; set; } = DefaultMaxResponseContentBufferSize;
 
     /// <summary>
-    /// Gets the resilience pipeline settings (timeouts, retry, circuit breaker), used by clients that call
-    /// <c>AddGatewayResilience()</c> (configuration key <c>GatewayErrors:Upstreams:&lt;name&gt;:Resilience</c>).
+    /// Gets the maintenance switch (configuration key <c>GatewayErrors:Upstreams:&lt;name&gt;:Maintenance</c>): while it is
+    /// on, calls to the upstream are answered 503 without contacting it.
     /// </summary>
-    public GatewayResilienceOptions Resilience { get; } = new();
+    public GatewayMaintenanceOptions Maintenance { get; } = new();
 
     /// <summary>
     /// Gets the incident notice shown on this upstream's error responses instead of the site's

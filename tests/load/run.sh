@@ -127,7 +127,8 @@ scenario refused-gatewayerrors        "http://127.0.0.1:$GE/ge/refused" "${json[
 scenario refused-gatewayerrors-nolog  "http://127.0.0.1:$GE_QUIET/ge/refused" "${json[@]}"
 scenario refused-aspnet-exceptionhandler "http://127.0.0.1:$ASPNET/eh/refused" "${json[@]}"
 scenario circuit-open-app-polly       "http://127.0.0.1:$GE/ge/circuit"
-scenario circuit-open-gatewayerrors   "http://127.0.0.1:$GE/ge/outage"
+# AddGatewayErrorsHandler().AddStandardResilienceHandler(), circuit open, route marked WithGatewayUpstreams("outage").
+scenario circuit-open-standard-handler "http://127.0.0.1:$GE/ge/outage"
 # The ceiling again: if it moved, so did everything measured between the two.
 scenario static-200-end              "http://127.0.0.1:$GE/static"
 

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using Polly;
 using Polly.CircuitBreaker;
+using Polly.RateLimiting;
 using Polly.Timeout;
 
 namespace GatewayErrors;
@@ -60,10 +61,10 @@ internal static class FailureClassifier
                 classification = new(GatewayErrorType.DestinationUnavailable, broken.RetryAfter);
                 return true;
 
-            case ExecutionRejectedException:
-                // The remaining Polly rejection is the rate limiter (Polly.RateLimiting's RateLimiterRejectedException,
-                // which Microsoft.Extensions.Http.Resilience's standard handler uses): a local limit was reached.
-                classification = new(GatewayErrorType.ConnectionLimitReached);
+            case RateLimiterRejectedException limited:
+                // Polly.RateLimiting's rejection (the standard handlers' rate limiter): a local limit was reached. A
+                // window or token-bucket limiter's lease says when a permit is free again; a concurrency limiter does not.
+                classification = new(GatewayErrorType.ConnectionLimitReached, limited.RetryAfter);
                 return true;
 
             case HttpRequestException { StatusCode: < HttpStatusCode.InternalServerError, InnerException: null, HttpRequestError: HttpRequestError.Unknown }:

@@ -18,12 +18,20 @@ public static class GatewayErrorsHttpClientBuilderExtensions
     /// </param>
     /// <returns>The client builder, for chaining.</returns>
     /// <remarks>
+    /// <para>
+    /// Add it before the app's resilience handler (<c>AddStandardResilienceHandler()</c>, <c>AddStandardHedgingHandler()</c>
+    /// or <c>AddResilienceHandler(...)</c>): it then classifies the outcome of the whole pipeline, the circuits of the
+    /// client's pipelines are reported under this upstream, and calls are refused without contacting the upstream while
+    /// it is isolated (<see cref="IGatewayUpstreamCircuits"/>) or in maintenance (<see cref="GatewayUpstreamOptions.Maintenance"/>).
+    /// </para>
+    /// <para>
     /// Also gives the primary <see cref="SocketsHttpHandler"/> a connect callback that bounds name resolution by its
     /// <see cref="SocketsHttpHandler.ConnectTimeout"/> and by <see cref="GatewayUpstreamOptions.NameResolutionTimeout"/>,
     /// whichever is shorter, and records the phase of each connection attempt so that a timeout is named by the phase it
     /// interrupted (unless the app set a callback of its own), and limits the
     /// client's <see cref="HttpClient.MaxResponseContentBufferSize"/> to
     /// <see cref="GatewayUpstreamOptions.MaxResponseContentBufferSize"/> unless the app set a limit of its own.
+    /// </para>
     /// </remarks>
     public static IHttpClientBuilder AddGatewayErrorsHandler(this IHttpClientBuilder builder, string? upstreamName = null)
     {
@@ -35,11 +43,18 @@ public static class GatewayErrorsHttpClientBuilderExtensions
 
         var upstream = upstreamName ?? builder.Name;
         GatewayErrorsServiceCollectionExtensions.AddCore(builder.Services);
+        builder.Services.AddSingleton(new GatewayUpstreamRegistration(builder.Name, upstream));
 
         builder.AddHttpMessageHandler(provider => new GatewayErrorsHandler(
             upstream,
             provider.GetRequiredService<IOptionsMonitor<GatewayErrorsOptions>>(),
             provider.GetRequiredService<UpstreamConcurrencyLimits>(),
+            provider.GetRequiredService<TimeProvider>()));
+
+        // Inside the handler, so that what it refuses is reported like any other failure; before any resilience
+        // handler added after this call, so that a refused call is not retried, hedged or counted by a breaker.
+        builder.AddHttpMessageHandler(provider => new UpstreamGateHandler(
+            provider.GetRequiredService<UpstreamCircuits>().Get(upstream),
             provider.GetRequiredService<TimeProvider>()));
 
         // HttpClient buffers a body up to 2 GB by default: an upstream that never ends its body would grow the process

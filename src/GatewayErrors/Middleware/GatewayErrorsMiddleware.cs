@@ -207,7 +207,7 @@ internal sealed class GatewayErrorsMiddleware
                 ReceivedStatusCode = failure.ReceivedStatusCode,
                 NextHop = expose ? failure.NextHop : null,
                 Detail = expose ? ExceptionChain.Cause(failure.Exception)?.Message : null,
-                Notice = ErrorNotice.For(options, failure.Upstream),
+                Notice = _availability?.MaintenanceNotice(failure) ?? ErrorNotice.For(options, failure.Upstream),
             };
 
             response.Clear();

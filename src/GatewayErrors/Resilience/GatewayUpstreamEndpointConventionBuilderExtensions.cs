@@ -14,7 +14,7 @@ public static class GatewayUpstreamEndpointConventionBuilderExtensions
     /// </summary>
     /// <typeparam name="TBuilder">The endpoint convention builder type.</typeparam>
     /// <param name="builder">The endpoint convention builder.</param>
-    /// <param name="upstreams">The upstream names, as given to <c>AddGatewayResilience</c>.</param>
+    /// <param name="upstreams">The upstream names, as given to <c>AddGatewayErrorsHandler</c> (the client name by default).</param>
     /// <returns>The builder, for chaining.</returns>
     /// <remarks>
     /// The middleware needs the endpoint chosen already: with an explicit <c>UseRouting()</c>, call

@@ -1,4 +1,8 @@
 namespace GatewayErrors;
 
-/// <summary>Records that a client uses an upstream's pipeline, so that health checks know the name before any call.</summary>
-internal sealed record GatewayUpstreamRegistration(string Upstream);
+/// <summary>
+/// Records that the named client <see cref="ClientName"/> calls <see cref="Upstream"/> through <c>AddGatewayErrorsHandler()</c>,
+/// so that health checks know the upstream before any call, and circuits of the client's resilience pipelines
+/// (named <c>&lt;client&gt;-&lt;pipeline&gt;</c> by Microsoft.Extensions.Http.Resilience) are reported under the upstream.
+/// </summary>
+internal sealed record GatewayUpstreamRegistration(string ClientName, string Upstream);

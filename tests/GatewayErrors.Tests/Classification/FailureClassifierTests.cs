@@ -1,4 +1,4 @@
-using Polly;
+using Polly.RateLimiting;
 
 namespace GatewayErrors.Tests.Classification;
 
@@ -9,12 +9,13 @@ namespace GatewayErrors.Tests.Classification;
 public sealed class FailureClassifierTests
 {
     [Fact]
-    public void PollyRateLimiterRejection_IsALocalLimit()
+    public void PollyRateLimiterRejection_IsALocalLimit_WithTheLeasesRetryAfter()
     {
-        // Polly.RateLimiting's RateLimiterRejectedException (used by Microsoft.Extensions.Http.Resilience's standard
-        // handler) is not available here; like it, this derives from Polly.Core's ExecutionRejectedException.
-        Assert.True(FailureClassifier.TryClassify(new RateLimiterRejectedStandIn(), ExchangePhase.Unknown, out var classification));
+        // Polly.RateLimiting's own exception; the real limiter in the standard handlers is tested end to end in
+        // Resilience/ResilienceHandlerTests.
+        Assert.True(FailureClassifier.TryClassify(new RateLimiterRejectedException(TimeSpan.FromSeconds(7)), ExchangePhase.Unknown, out var classification));
         Assert.Equal(GatewayErrorType.ConnectionLimitReached, classification.ErrorType);
+        Assert.Equal(TimeSpan.FromSeconds(7), classification.RetryAfter);
     }
 
     [Fact]
@@ -23,13 +24,5 @@ public sealed class FailureClassifierTests
         // Outside the handler a socket error may come from a database or cache client: not ours to answer.
         Assert.False(FailureClassifier.TryClassify(new System.Net.Sockets.SocketException(10061), ExchangePhase.Unknown, out _));
         Assert.False(FailureClassifier.TryClassify(new IOException("disk"), ExchangePhase.Unknown, out _));
-    }
-
-    private sealed class RateLimiterRejectedStandIn : ExecutionRejectedException
-    {
-        public RateLimiterRejectedStandIn()
-            : base("The operation could not be executed because it was rejected by the rate limiter.")
-        {
-        }
     }
 }

@@ -14,7 +14,7 @@ namespace GatewayErrors.Tests.Hardening;
 /// </summary>
 /// <remarks>
 /// One row per rule of <c>GatewayErrorsOptionsValidator</c>, <c>ErrorPageOptionsValidator</c>,
-/// <c>GatewayResilienceOptionsValidator</c>, <c>GatewayDiagnosticsOptionsValidator</c> and the template start-up check
+/// <c>MaintenanceOptionsValidator</c> (which also refuses the removed <c>Resilience</c> settings), <c>GatewayDiagnosticsOptionsValidator</c> and the template start-up check
 /// (<c>ErrorPageStartupCheck</c>); a bound that has two sides has a row for each.
 /// </remarks>
 public class MisconfigurationTests
@@ -55,23 +55,9 @@ public class MisconfigurationTests
         { "GatewayErrors:Branding:SupportEmail", "not-an-address" },
         { "GatewayErrors:Branding:SupportEmail", "a@b\"><script>" },
 
-        // GatewayResilienceOptionsValidator
-        { Resilience + ":TotalTimeout", "00:00:00.005" },
-        { Resilience + ":TotalTimeout", "1.00:00:01" },
-        { Resilience + ":AttemptTimeout", "00:00:00.001" },
-        { Resilience + ":AttemptTimeout", "00:00:31" },
-        { Resilience + ":Retry:MaxRetryAttempts", "-1" },
-        { Resilience + ":Retry:MaxRetryAttempts", "101" },
-        { Resilience + ":Retry:Delay", "-00:00:01" },
-        { Resilience + ":Retry:Delay", "1.00:00:01" },
-        { Resilience + ":CircuitBreaker:FailureRatio", "0" },
-        { Resilience + ":CircuitBreaker:FailureRatio", "1.5" },
-        { Resilience + ":CircuitBreaker:FailureRatio", "NaN" },
-        { Resilience + ":CircuitBreaker:MinimumThroughput", "1" },
-        { Resilience + ":CircuitBreaker:SamplingDuration", "00:00:00.1" },
-        { Resilience + ":CircuitBreaker:SamplingDuration", "00:00:15" },
-        { Resilience + ":CircuitBreaker:BreakDuration", "00:00:00.1" },
-        { Resilience + ":CircuitBreaker:BreakDuration", "1.00:00:01" },
+        // MaintenanceOptionsValidator
+        { Upstream + ":Maintenance:Message", new string('m', 501) },
+        { Resilience + ":Retry:MaxRetryAttempts", "3" },
 
         // GatewayDiagnosticsOptionsValidator
         { "GatewayErrors:Diagnostics:LogSummaryWindow", "-00:00:01" },
@@ -102,7 +88,8 @@ public class MisconfigurationTests
     [InlineData(Upstream + ":MaxResponseContentBufferSize", "32MB")]
     [InlineData("GatewayErrors:ExposeDetails", "yes")]
     [InlineData("GatewayErrors:Branding:LogoUrl", "http://[::1")]
-    [InlineData(Resilience + ":CircuitBreaker:FailureRatio", "10%")]
+    [InlineData(Upstream + ":Maintenance:Enabled", "soon")]
+    [InlineData(Upstream + ":Maintenance:Until", "tomorrow")]
     [InlineData("GatewayErrors:Diagnostics:EnableEndpoint", "on")]
     [InlineData("GatewayErrors:StatusCodes:ConectionRefused", "503")]
     [InlineData("GatewayErrors:StatusCodes:NotAType", "502")]
@@ -161,13 +148,13 @@ public class MisconfigurationTests
         {
             ["GatewayErrors:Theme"] = "Fancy",
             [Upstream + ":MaxConcurrentRequests"] = "0",
-            [Resilience + ":Retry:MaxRetryAttempts"] = "-1",
+            [Resilience + ":TotalTimeout"] = "00:00:30",
             ["GatewayErrors:Diagnostics:DegradedFailureThreshold"] = "0",
         }));
 
         Assert.Contains("GatewayErrors:Theme", exception.Message, StringComparison.Ordinal);
         Assert.Contains(Upstream + ":MaxConcurrentRequests", exception.Message, StringComparison.Ordinal);
-        Assert.Contains(Resilience + ":Retry:MaxRetryAttempts", exception.Message, StringComparison.Ordinal);
+        Assert.Contains(Resilience, exception.Message, StringComparison.Ordinal);
         Assert.Contains("GatewayErrors:Diagnostics:DegradedFailureThreshold", exception.Message, StringComparison.Ordinal);
     }
 
@@ -191,21 +178,16 @@ public class MisconfigurationTests
             ["GatewayErrors:Branding:StatusPageUrl"] = "https://status.example.com/",
             ["GatewayErrors:Branding:SupportEmail"] = "support@example.com",
             ["GatewayErrors:Templates:connection_refused"] = "<h1>{{title}}</h1>",
-            [Resilience + ":TotalTimeout"] = "00:00:20",
-            [Resilience + ":AttemptTimeout"] = "00:00:05",
-            [Resilience + ":Retry:MaxRetryAttempts"] = "0",
-            [Resilience + ":Retry:Delay"] = "00:00:00",
-            [Resilience + ":CircuitBreaker:FailureRatio"] = "1",
-            [Resilience + ":CircuitBreaker:MinimumThroughput"] = "2",
-            [Resilience + ":CircuitBreaker:SamplingDuration"] = "00:00:10",
-            [Resilience + ":CircuitBreaker:BreakDuration"] = "00:00:00.5",
+            [Upstream + ":Maintenance:Enabled"] = "false",
+            [Upstream + ":Maintenance:Until"] = "2026-12-01T12:00:00Z",
+            [Upstream + ":Maintenance:Message"] = "We are upgrading the catalog.",
             ["GatewayErrors:Diagnostics:LogSummaryWindow"] = "00:00:00",
             ["GatewayErrors:Diagnostics:RecentWindow"] = "00:00:01",
             ["GatewayErrors:Diagnostics:DegradedFailureThreshold"] = "1",
         });
     }
 
-    /// <summary>Starts an app configured like the README (plus the resilience pipeline), then stops it.</summary>
+    /// <summary>Starts an app configured like the README (plus the standard resilience handler), then stops it.</summary>
     private static async Task StartAsync(Dictionary<string, string?> configuration)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
@@ -215,7 +197,7 @@ public class MisconfigurationTests
         builder.Services.AddGatewayErrors();
         builder.Services.AddHttpClient("catalog", c => c.BaseAddress = new Uri("http://127.0.0.1:1/"))
             .AddGatewayErrorsHandler()
-            .AddGatewayResilience();
+            .AddStandardResilienceHandler();
 
         await using var app = builder.Build();
         app.UseGatewayErrors();

@@ -11,8 +11,8 @@ using Polly.Timeout;
 namespace GatewayErrors.Tests.Resilience;
 
 /// <summary>
-/// An app that uses Microsoft.Extensions.Http.Resilience (not available here) gets Polly.Core's exception types from
-/// it; the same pipeline built directly from Polly.Core, in app code, around a client without GatewayErrors' handler.
+/// A pipeline built directly from Polly.Core in app code, around a client without GatewayErrors' handler: Polly's own
+/// exceptions escape the endpoint and the middleware still answers them correctly.
 /// </summary>
 public sealed class PollyPipelineInAppCodeTests
 {

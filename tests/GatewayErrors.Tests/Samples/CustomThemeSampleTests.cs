@@ -133,30 +133,20 @@ public sealed class CustomThemeSampleTests(CustomThemeSampleTests.Sample sample)
         Assert.Fail($"The page still says \"{heading}\", not \"{expected}\", 15 s after the edit.\n{sample.App.Output}");
     }
 
-    /// <summary>One run of the sample for the whole class, from a copy of its folder.</summary>
-    public sealed class Sample : IAsyncLifetime
+    /// <summary>The sample run from a copy of its folder, in Production unless a subclass names another environment.</summary>
+    public class Sample : SampleFixture
     {
+        private readonly string? _environment;
         private TempContentRoot? _copy;
 
-        internal SampleApp App { get; private set; } = null!;
+        public Sample()
+        {
+        }
+
+        /// <summary>xunit wants one public constructor on a fixture: the other environments come from subclasses.</summary>
+        protected Sample(string environment) => _environment = environment;
 
         internal string ContentRoot => _copy!.Path;
-
-        public async Task InitializeAsync()
-        {
-            _copy = CopySample();
-            App = await SampleApp.StartAsync("CustomTheme", contentRoot: _copy.Path);
-        }
-
-        public async Task DisposeAsync()
-        {
-            if (App is not null)
-            {
-                await App.DisposeAsync();
-            }
-
-            _copy?.Dispose();
-        }
 
         /// <summary>What <c>dotnet run</c> reads from the project folder: appsettings.json and templates/.</summary>
         internal static TempContentRoot CopySample()
@@ -171,5 +161,40 @@ public sealed class CustomThemeSampleTests(CustomThemeSampleTests.Sample sample)
 
             return copy;
         }
+
+        internal override Task<SampleApp> StartAsync()
+        {
+            _copy = CopySample();
+            var variables = new Dictionary<string, string?>();
+            if (_environment is not null)
+            {
+                variables["ASPNETCORE_ENVIRONMENT"] = _environment;
+            }
+
+            return SampleApp.StartAsync("CustomTheme", variables, _copy.Path);
+        }
+
+        internal override ValueTask CleanUpAsync()
+        {
+            _copy?.Dispose();
+            return ValueTask.CompletedTask;
+        }
     }
+}
+
+/// <summary>samples/CustomTheme in Development, as its README says: the owner section appears on the team's page.</summary>
+public sealed class CustomThemeDevelopmentSampleTests(CustomThemeDevelopmentSampleTests.Sample sample) : IClassFixture<CustomThemeDevelopmentSampleTests.Sample>
+{
+    [Fact]
+    public async Task Development_Products_ShowsTheOwnerSection()
+    {
+        using var response = await sample.App.GetAsync("/products", "text/html");
+
+        await sample.App.AssertStatusAsync(502, response);
+        var page = new HtmlParser().ParseDocument(await response.Content.ReadAsStringAsync());
+        Assert.Equal("For the site owner", page.QuerySelector("#gw-owner-h")?.TextContent);
+        Assert.Equal("Our Product catalog is not answering", page.QuerySelector("main h1")!.TextContent);
+    }
+
+    public sealed class Sample() : CustomThemeSampleTests.Sample("Development");
 }

@@ -101,25 +101,15 @@ public sealed class FailFastSampleTests(FailFastSampleTests.Sample sample) : ICl
         }
     }
 
-    /// <summary>One run of the sample for the whole class, in Development as the README starts it.</summary>
-    public sealed class Sample : IAsyncLifetime
+    /// <summary>The sample in Development, as the README starts it.</summary>
+    public sealed class Sample : SampleFixture
     {
         internal Stopwatch SinceStart { get; } = new();
 
-        internal SampleApp App { get; private set; } = null!;
-
-        public async Task InitializeAsync()
+        internal override Task<SampleApp> StartAsync()
         {
             SinceStart.Start();
-            App = await SampleApp.StartAsync("FailFast", new Dictionary<string, string?> { ["ASPNETCORE_ENVIRONMENT"] = "Development" });
-        }
-
-        public async Task DisposeAsync()
-        {
-            if (App is not null)
-            {
-                await App.DisposeAsync();
-            }
+            return SampleApp.StartAsync("FailFast", new Dictionary<string, string?> { ["ASPNETCORE_ENVIRONMENT"] = "Development" });
         }
     }
 }

@@ -137,19 +137,36 @@ public sealed partial class OutagePlaygroundSampleTests(OutagePlaygroundSampleTe
     [GeneratedRegex(@"`Retry-After: (\d+)`")]
     private static partial Regex RetryAfter();
 
-    /// <summary>One run of the playground for the whole class, started as its README says (Development, from its launch profile).</summary>
-    public sealed class Sample : IAsyncLifetime
+    /// <summary>The playground started as its README says: Development, from its launch profile.</summary>
+    public sealed class Sample : SampleFixture
     {
-        internal SampleApp App { get; private set; } = null!;
+        internal override Task<SampleApp> StartAsync() => SampleApp.StartAsync("OutagePlayground");
+    }
+}
 
-        public async Task InitializeAsync() => App = await SampleApp.StartAsync("OutagePlayground");
+/// <summary>samples/OutagePlayground with <c>GatewayErrors__ExposeDetails=false</c>: what production visitors get.</summary>
+public sealed class OutagePlaygroundHiddenDetailsSampleTests(OutagePlaygroundHiddenDetailsSampleTests.Sample sample) : IClassFixture<OutagePlaygroundHiddenDetailsSampleTests.Sample>
+{
+    [Theory]
+    [InlineData(null)]
+    [InlineData("application/json")]
+    [InlineData("text/html")]
+    public async Task ExposeDetailsFalse_Refused_NamesNoHopAndNoException(string? accept)
+    {
+        using var response = await sample.App.GetAsync("/demo/refused", accept);
+        var body = await response.Content.ReadAsStringAsync();
 
-        public async Task DisposeAsync()
-        {
-            if (App is not null)
-            {
-                await App.DisposeAsync();
-            }
-        }
+        await sample.App.AssertStatusAsync(502, response);
+        Assert.Equal("connection_refused", ProxyStatusError(response));
+        Assert.Null(ProxyStatus(response)["next-hop"]);
+        Assert.Null(ProxyStatus(response)["details"]);
+        Assert.DoesNotContain("127.0.0.1", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("Connection refused", body, StringComparison.Ordinal);
+    }
+
+    public sealed class Sample : SampleFixture
+    {
+        internal override Task<SampleApp> StartAsync()
+            => SampleApp.StartAsync("OutagePlayground", new Dictionary<string, string?> { ["GatewayErrors__ExposeDetails"] = "false" });
     }
 }

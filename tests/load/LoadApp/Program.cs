@@ -33,18 +33,18 @@ else
     builder.Services.AddHttpClient("upstream", c => c.BaseAddress = upstreams.Ok).AddGatewayErrorsHandler();
     builder.Services.AddHttpClient("refused", c => c.BaseAddress = upstreams.Refused).AddGatewayErrorsHandler();
 
-    // GatewayErrors' own pipeline on a refusing upstream, with a breaker that opens after two failures and stays
-    // open for the whole run: the "outage, circuit open" scenario as an app using AddGatewayResilience runs it.
-    builder.Services.AddGatewayErrors(static o =>
-    {
-        var outage = new GatewayUpstreamOptions();
-        outage.Resilience.Retry.MaxRetryAttempts = 0;
-        outage.Resilience.CircuitBreaker.FailureRatio = 0.5;
-        outage.Resilience.CircuitBreaker.MinimumThroughput = 2;
-        outage.Resilience.CircuitBreaker.BreakDuration = TimeSpan.FromHours(12);
-        o.Upstreams["outage"] = outage;
-    });
-    builder.Services.AddHttpClient("outage", c => c.BaseAddress = upstreams.Refused).AddGatewayErrorsHandler().AddGatewayResilience();
+    // Microsoft.Extensions.Http.Resilience's standard handler on a refusing upstream, with a breaker that opens after
+    // two failures and stays open for the whole run: the "outage, circuit open" scenario as an app with
+    // AddGatewayErrorsHandler().AddStandardResilienceHandler() runs it, and nothing else from GatewayErrors.
+    builder.Services.AddHttpClient("outage", c => c.BaseAddress = upstreams.Refused)
+        .AddGatewayErrorsHandler()
+        .AddStandardResilienceHandler(static o =>
+        {
+            o.Retry.ShouldHandle = static _ => ValueTask.FromResult(false);
+            o.CircuitBreaker.FailureRatio = 0.5;
+            o.CircuitBreaker.MinimumThroughput = 2;
+            o.CircuitBreaker.BreakDuration = TimeSpan.FromHours(12);
+        });
 }
 
 var app = builder.Build();
@@ -81,7 +81,7 @@ app.MapGet("/ge/circuit", static async (ResiliencePipeline circuit, IHttpClientF
         clients.CreateClient("upstream"),
         aborted));
 
-// The same outage through GatewayErrors' pipeline: the route names its upstream, so with the circuit open the
+// The same outage through the standard handler: the route names its upstream, so with the circuit open the
 // middleware answers 503 before the endpoint runs, without an exception.
 app.MapGet("/ge/outage", static (IHttpClientFactory clients, CancellationToken aborted)
     => clients.CreateClient("outage").GetStringAsync("/", aborted))

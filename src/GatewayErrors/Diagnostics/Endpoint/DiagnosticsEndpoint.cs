@@ -49,25 +49,26 @@ internal static class DiagnosticsEndpoint
 
     internal static List<UpstreamReport> Collect(IServiceProvider services, GatewayErrorsOptions options, DateTimeOffset now)
     {
-        var resilience = services.GetRequiredService<UpstreamResilience>();
+        var circuits = services.GetRequiredService<UpstreamCircuits>();
         var statistics = services.GetRequiredService<UpstreamFailureStatistics>();
         var names = new SortedSet<string>(options.Upstreams.Keys, StringComparer.OrdinalIgnoreCase);
         names.UnionWith(services.GetServices<GatewayUpstreamRegistration>().Select(static r => r.Upstream));
-        names.UnionWith(resilience.Upstreams);
+        names.UnionWith(circuits.Upstreams.Select(static s => s.Name));
         names.UnionWith(statistics.Upstreams);
 
         var reports = new List<UpstreamReport>(names.Count);
         foreach (var name in names)
         {
-            var state = CircuitState.Closed;
-            TimeSpan? retryAfter = null;
-            if (resilience.TryGet(name, out var pipeline))
+            var status = circuits.Get(name);
+            status.IsUnavailable(now, out var retryAfter, out var maintenance);
+            var circuitReports = status.Circuits
+                .Select(c => new CircuitReport(c.Pipeline, c.Authority, c.State, c.IsRejecting(now, out var wait) ? wait : null))
+                .ToList();
+            reports.Add(new UpstreamReport(name, UpstreamSettings.DisplayName(options, name), status.GetState(now), retryAfter, statistics.Get(name))
             {
-                state = pipeline.State;
-                pipeline.IsRejecting(now, out retryAfter);
-            }
-
-            reports.Add(new UpstreamReport(name, UpstreamSettings.DisplayName(options, name), state, retryAfter, statistics.Get(name)));
+                Circuits = circuitReports,
+                Maintenance = maintenance,
+            });
         }
 
         return reports;
@@ -102,7 +103,43 @@ internal static class DiagnosticsEndpoint
                 writer.WriteNumber("retryAfterSeconds", Math.Ceiling(wait.TotalSeconds));
             }
 
+            writer.WriteStartArray("circuits");
+            foreach (var circuit in report.Circuits)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("pipeline", circuit.Pipeline);
+                if (circuit.Authority is { } authority)
+                {
+                    writer.WriteString("authority", authority);
+                }
+
+                writer.WriteString("state", StateName(circuit.State));
+                if (circuit.RetryAfter is { } breakLeft)
+                {
+                    writer.WriteNumber("retryAfterSeconds", Math.Ceiling(breakLeft.TotalSeconds));
+                }
+
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
             writer.WriteEndObject();
+            if (report.Maintenance is { } maintenance)
+            {
+                writer.WriteStartObject("maintenance");
+                if (maintenance.Until is { } until)
+                {
+                    writer.WriteString("until", until);
+                }
+
+                if (maintenance.Message is { } message)
+                {
+                    writer.WriteString("message", message);
+                }
+
+                writer.WriteEndObject();
+            }
+
             writer.WriteStartObject("failures");
             writer.WriteNumber("total", report.Failures?.Total ?? 0);
             writer.WriteNumber("recent", report.Failures?.Recent ?? 0);
@@ -173,7 +210,40 @@ internal static class DiagnosticsEndpoint
                 html.Append(", next trial in ").Append(Math.Ceiling(wait.TotalSeconds).ToString(CultureInfo.InvariantCulture)).Append(" s");
             }
 
-            html.Append("</td></tr>\n<tr><th>Failures</th><td>").Append(report.Failures?.Recent ?? 0).Append(" recent, ")
+            html.Append("</td></tr>\n");
+            foreach (var circuit in report.Circuits)
+            {
+                var circuitState = StateName(circuit.State);
+                html.Append("<tr><th>").Append(e.Encode(circuit.Pipeline));
+                if (circuit.Authority is { } authority)
+                {
+                    html.Append(" <small>").Append(e.Encode(authority)).Append("</small>");
+                }
+
+                html.Append("</th><td class=\"state-").Append(circuitState).Append("\">").Append(circuitState);
+                if (circuit.RetryAfter is { } breakLeft)
+                {
+                    html.Append(", next trial in ").Append(Math.Ceiling(breakLeft.TotalSeconds).ToString(CultureInfo.InvariantCulture)).Append(" s");
+                }
+
+                html.Append("</td></tr>\n");
+            }
+
+            if (report.Maintenance is { } maintenance)
+            {
+                html.Append("<tr><th>Maintenance</th><td>");
+                html.Append(maintenance.Until is { } until
+                    ? "until " + until.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + " UTC"
+                    : "no end set");
+                if (maintenance.Message is { } message)
+                {
+                    html.Append("<br>").Append(e.Encode(message));
+                }
+
+                html.Append("</td></tr>\n");
+            }
+
+            html.Append("<tr><th>Failures</th><td>").Append(report.Failures?.Recent ?? 0).Append(" recent, ")
                 .Append(report.Failures?.Total ?? 0).Append(" since start</td></tr>\n");
             foreach (var (type, count) in report.Failures?.ByType ?? new Dictionary<GatewayErrorType, long>())
             {
@@ -214,8 +284,17 @@ internal static class DiagnosticsEndpoint
 /// <summary>One upstream's line in the diagnostics report.</summary>
 internal sealed record UpstreamReport(string Name, string DisplayName, CircuitState State, TimeSpan? RetryAfter, UpstreamFailureSnapshot? Failures)
 {
+    /// <summary>Gets each circuit of the upstream's resilience pipelines, one per pipeline and authority.</summary>
+    public IReadOnlyList<CircuitReport> Circuits { get; init; } = [];
+
+    /// <summary>Gets the maintenance window while the upstream is in maintenance.</summary>
+    public MaintenanceWindow? Maintenance { get; init; }
+
     /// <summary>Gets what to check: for the last error, or for the open circuit when nothing failed through the middleware yet.</summary>
     public IReadOnlyList<string> Steps => Failures?.Last is { } last
         ? ErrorTaxonomy.Get(last.ErrorType).OwnerAdvice
         : State is CircuitState.Open or CircuitState.Isolated ? ErrorTaxonomy.Get(GatewayErrorType.DestinationUnavailable).OwnerAdvice : [];
 }
+
+/// <summary>One circuit breaker in the diagnostics report.</summary>
+internal sealed record CircuitReport(string Pipeline, string? Authority, CircuitState State, TimeSpan? RetryAfter);

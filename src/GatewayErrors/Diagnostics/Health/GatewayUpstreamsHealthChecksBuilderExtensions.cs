@@ -12,9 +12,10 @@ public static class GatewayUpstreamsHealthChecksBuilderExtensions
 {
     /// <summary>
     /// Adds a health check named <c>gateway-upstream:&lt;name&gt;</c> (tags <c>gateway-errors</c>, <c>upstream</c>) for
-    /// every upstream configured under <c>GatewayErrors:Upstreams</c> and every client with <c>AddGatewayResilience()</c>.
-    /// Each reports Unhealthy while the upstream's circuit is open or isolated, Degraded while it is half-open or recent
-    /// failures reach <c>GatewayErrors:Diagnostics:DegradedFailureThreshold</c>, and Healthy otherwise.
+    /// every upstream configured under <c>GatewayErrors:Upstreams</c> and every client with <c>AddGatewayErrorsHandler()</c>.
+    /// Each reports Unhealthy while calls to the upstream are refused (isolated, in maintenance, or every circuit of the
+    /// client's resilience pipelines open), Degraded while some circuit is open or half-open or recent failures reach
+    /// <c>GatewayErrors:Diagnostics:DegradedFailureThreshold</c>, and Healthy otherwise.
     /// </summary>
     /// <param name="builder">The health checks builder.</param>
     /// <returns>The health checks builder, for chaining.</returns>

@@ -5,41 +5,39 @@ using Polly.CircuitBreaker;
 namespace GatewayErrors;
 
 /// <summary>
-/// The health of one upstream as this app sees it: Unhealthy while its circuit is open or isolated, Degraded while
-/// the circuit is half-open (or its break is over and the trial call is pending) or recent failures reach
+/// The health of one upstream as this app sees it: Unhealthy while calls to it are refused (isolated, in maintenance,
+/// or every circuit rejecting), Degraded while some circuit is open or half-open or recent failures reach
 /// <see cref="GatewayDiagnosticsOptions.DegradedFailureThreshold"/>, Healthy otherwise.
 /// </summary>
-/// <remarks>It reads state other code keeps; it never calls the upstream, so probing health cannot add load during an outage.</remarks>
+/// <remarks>
+/// It reads state other code keeps; it never calls the upstream, so probing health cannot add load during an outage.
+/// Its data lists each circuit under <c>circuit:&lt;pipeline&gt;</c> (with <c>@&lt;authority&gt;</c> for a pipeline selected
+/// per authority).
+/// </remarks>
 internal sealed class UpstreamHealthCheck : IHealthCheck
 {
     private readonly string _upstream;
-    private readonly UpstreamResilience _resilience;
+    private readonly UpstreamCircuits _circuits;
     private readonly UpstreamFailureStatistics _statistics;
     private readonly IOptionsMonitor<GatewayErrorsOptions> _options;
-    private readonly TimeProvider _timeProvider;
 
-    public UpstreamHealthCheck(string upstream, UpstreamResilience resilience, UpstreamFailureStatistics statistics,
-        IOptionsMonitor<GatewayErrorsOptions> options, TimeProvider timeProvider)
+    public UpstreamHealthCheck(string upstream, UpstreamCircuits circuits, UpstreamFailureStatistics statistics, IOptionsMonitor<GatewayErrorsOptions> options)
     {
         _upstream = upstream;
-        _resilience = resilience;
+        _circuits = circuits;
         _statistics = statistics;
         _options = options;
-        _timeProvider = timeProvider;
     }
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var diagnostics = _options.CurrentValue.Diagnostics;
+        var now = _circuits.TimeProvider.GetUtcNow();
         var snapshot = _statistics.Get(_upstream);
         var recent = snapshot?.Recent ?? 0;
-        var state = CircuitState.Closed;
-        TimeSpan? retryAfter = null;
-        var rejecting = _resilience.TryGet(_upstream, out var pipeline) && pipeline.IsRejecting(_timeProvider.GetUtcNow(), out retryAfter);
-        if (pipeline is not null)
-        {
-            state = pipeline.State;
-        }
+        var status = _circuits.Get(_upstream);
+        var state = status.GetState(now);
+        var unavailable = status.IsUnavailable(now, out var retryAfter, out var maintenance);
 
         var data = new Dictionary<string, object>
         {
@@ -47,23 +45,32 @@ internal sealed class UpstreamHealthCheck : IHealthCheck
             ["recentFailures"] = recent,
             ["totalFailures"] = snapshot?.Total ?? 0,
         };
+        foreach (var circuit in status.Circuits)
+        {
+            data[CircuitKey(circuit)] = circuit.State.ToString();
+        }
+
         if (snapshot?.Last is { } last)
         {
             data["lastErrorType"] = ErrorTaxonomy.Get(last.ErrorType).Name;
             data["lastFailureAt"] = last.At;
         }
 
-        var result = state switch
+        var wait = retryAfter is { } remaining ? $" for {Math.Ceiling(remaining.TotalSeconds)} s" : string.Empty;
+        var result = unavailable switch
         {
-            CircuitState.Isolated => HealthCheckResult.Unhealthy($"Upstream '{_upstream}' is isolated (taken out of service by the app).", data: data),
-            CircuitState.Open when rejecting => HealthCheckResult.Unhealthy(
-                $"Upstream '{_upstream}' has an open circuit; the next trial call is in {Math.Ceiling(retryAfter?.TotalSeconds ?? 0)} s.", data: data),
-            CircuitState.Open or CircuitState.HalfOpen => HealthCheckResult.Degraded(
-                $"Upstream '{_upstream}' is recovering: its circuit lets a trial call through.", data: data),
-            _ when recent >= diagnostics.DegradedFailureThreshold => HealthCheckResult.Degraded(
+            true when maintenance is not null => HealthCheckResult.Unhealthy($"Upstream '{_upstream}' is in maintenance{wait}.", data: data),
+            true when status.Isolated => HealthCheckResult.Unhealthy($"Upstream '{_upstream}' is isolated (taken out of service by the app).", data: data),
+            true => HealthCheckResult.Unhealthy($"Upstream '{_upstream}' has every circuit open{wait}: calls are refused until the next trial.", data: data),
+            false when state == CircuitState.HalfOpen => HealthCheckResult.Degraded(
+                $"Upstream '{_upstream}' is recovering, or partly available: some of its circuits are open or let a trial call through.", data: data),
+            false when recent >= diagnostics.DegradedFailureThreshold => HealthCheckResult.Degraded(
                 $"Upstream '{_upstream}' failed {recent} times in the last {diagnostics.RecentWindow.TotalSeconds} s.", data: data),
             _ => HealthCheckResult.Healthy($"Upstream '{_upstream}' is available.", data),
         };
         return Task.FromResult(result);
     }
+
+    internal static string CircuitKey(ObservedCircuit circuit)
+        => circuit.Authority is { } authority ? $"circuit:{circuit.Pipeline}@{authority}" : $"circuit:{circuit.Pipeline}";
 }

@@ -6,7 +6,7 @@ namespace GatewayErrors;
 
 /// <summary>
 /// Adds one health check per known upstream when the health check service is first built: every upstream in
-/// <c>GatewayErrors:Upstreams</c> and every client that called <c>AddGatewayResilience()</c>.
+/// <c>GatewayErrors:Upstreams</c> and every client that called <c>AddGatewayErrorsHandler()</c>.
 /// </summary>
 internal sealed class UpstreamHealthCheckRegistrations : IConfigureOptions<HealthCheckServiceOptions>
 {

@@ -17,12 +17,7 @@ internal sealed class GatewayErrorsMetrics
     public const string StatusCodeTag = "http.response.status_code";
     public const string CircuitStateTag = "gateway.circuit.state";
 
-    // http.client.request.duration's advised buckets: the same resolution as the runtime's own HTTP metrics.
-    private static readonly double[] DurationBuckets = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 30];
-
     private readonly Counter<long> _failures;
-    private readonly Histogram<double> _callDuration;
-    private readonly Counter<long> _retries;
     private readonly Counter<long> _circuitStateChanges;
 
     public GatewayErrorsMetrics(IMeterFactory meterFactory)
@@ -31,11 +26,8 @@ internal sealed class GatewayErrorsMetrics
         var meter = meterFactory.Create(MeterName);
         _failures = meter.CreateCounter<long>("gateway_errors.upstream.failures", "{failure}",
             "Upstream failures answered with a gateway error, by upstream, error type and the status sent.");
-        _callDuration = meter.CreateHistogram<double>("gateway_errors.upstream.call.duration", "s",
-            "Duration of logical upstream calls through the resilience pipeline, retries and waits included.",
-            tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
-        _retries = meter.CreateCounter<long>("gateway_errors.upstream.retries", "{retry}",
-            "Retries of upstream calls, by upstream and the outcome that caused them.");
+        // Call durations and retries are the resilience pipeline's (resilience.polly.pipeline.duration,
+        // resilience.polly.strategy.events) and HttpClient's (http.client.request.duration): not repeated here.
         _circuitStateChanges = meter.CreateCounter<long>("gateway_errors.circuit.state_changes", "{change}",
             "Circuit breaker transitions, by upstream and the state entered (open, half_open, closed, isolated).");
     }
@@ -51,33 +43,6 @@ internal sealed class GatewayErrorsMetrics
                 { StatusCodeTag, statusCode },
             };
             _failures.Add(1, tags);
-        }
-    }
-
-    public void RecordCallDuration(string upstream, double seconds, int? statusCode, string? errorType)
-    {
-        if (_callDuration.Enabled)
-        {
-            var tags = new TagList { { UpstreamTag, upstream } };
-            if (statusCode is { } status)
-            {
-                tags.Add(StatusCodeTag, status);
-            }
-
-            if (errorType is not null)
-            {
-                tags.Add(ErrorTypeTag, errorType);
-            }
-
-            _callDuration.Record(seconds, tags);
-        }
-    }
-
-    public void RecordRetry(string upstream, string outcome)
-    {
-        if (_retries.Enabled)
-        {
-            _retries.Add(1, new TagList { { UpstreamTag, upstream }, { ErrorTypeTag, outcome } });
         }
     }
 
