@@ -46,4 +46,10 @@ public sealed class UpstreamFailure
 
     /// <summary>Gets the exception that caused the failure, when there was one. Sensitive: see the remarks on this type.</summary>
     public Exception? Exception { get; init; }
+
+    /// <summary>
+    /// Which of the upstream's destinations was called (a YARP cluster's destination id), when an adapter knows it.
+    /// Shown with the details, so only where <see cref="GatewayErrorsOptions.ExposeDetails"/> allows.
+    /// </summary>
+    internal string? Destination { get; init; }
 }

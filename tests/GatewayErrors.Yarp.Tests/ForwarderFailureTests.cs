@@ -5,6 +5,9 @@ using GatewayErrors.Tests.Upstreams;
 using GatewayErrors.Yarp.Tests.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Yarp.ReverseProxy;
+using Yarp.ReverseProxy.Health;
+using Yarp.ReverseProxy.Model;
 using static GatewayErrors.Yarp.Tests.TestSupport.GatewayErrorAssertions;
 
 namespace GatewayErrors.Yarp.Tests;
@@ -84,6 +87,30 @@ public sealed class ForwarderFailureTests
     }
 
     [Fact]
+    public async Task EveryDestinationUnhealthy_Returns503DestinationUnavailable()
+    {
+        await using var upstream = await OkUpstream.StartAsync();
+        await using var gateway = await YarpTestGateway.StartAsync(upstream.BaseAddress, s =>
+        {
+            s.Configuration["ReverseProxy:Clusters:catalog:HealthCheck:Passive:Enabled"] = "true";
+            // YARP's default policy (HealthyOrPanic) sends to unhealthy destinations when none is healthy.
+            s.Configuration["ReverseProxy:Clusters:catalog:HealthCheck:AvailableDestinationsPolicy"] = "HealthyAndUnknown";
+        });
+        var requestsBefore = upstream.RequestCount;
+
+        // What a failing health check does: mark the cluster's only destination unhealthy (for an hour, so it stays).
+        Assert.True(gateway.Services.GetRequiredService<IProxyStateLookup>().TryGetCluster("catalog", out var cluster));
+        var destination = Assert.Single(cluster.Destinations.Values);
+        gateway.Services.GetRequiredService<IDestinationHealthUpdater>().SetPassive(cluster, destination, DestinationHealth.Unhealthy, TimeSpan.FromHours(1));
+
+        using var response = await gateway.GetAsync("/", "application/json");
+
+        await AssertGatewayErrorAsync(response, HttpStatusCode.ServiceUnavailable, "destination_unavailable", "application/problem+json");
+        SingleFailureLog(gateway, "destination_unavailable");
+        Assert.Equal(requestsBefore, upstream.RequestCount);
+    }
+
+    [Fact]
     public async Task DisplayName_ComesFromTheClustersUpstreamSettings()
     {
         await using var port = await RefusedPort.StartAsync();
@@ -97,7 +124,7 @@ public sealed class ForwarderFailureTests
     }
 
     [Fact]
-    public async Task Development_ShowsTheDestinationsAddressAndTheCause()
+    public async Task Development_ShowsTheDestinationsAddressIdAndTheCause()
     {
         await using var port = await RefusedPort.StartAsync();
         await using var gateway = await YarpTestGateway.StartAsync(port.BaseAddress, s => s.Environment = "Development");
@@ -108,7 +135,7 @@ public sealed class ForwarderFailureTests
         var proxyStatus = ProxyStatus(response);
         Assert.Equal("connection_refused", Assert.IsType<Token>(proxyStatus["error"]).Value);
         Assert.Equal($"127.0.0.1:{port.Port}", proxyStatus["next-hop"]);
-        Assert.IsType<string>(proxyStatus["details"]);
+        Assert.StartsWith("destination primary: ", Assert.IsType<string>(proxyStatus["details"]), StringComparison.Ordinal);
     }
 
     [Fact]

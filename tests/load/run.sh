@@ -7,7 +7,8 @@
 #
 # Builds tests/load/LoadApp in Release, starts it on 127.0.0.1 (three instances: GatewayErrors with default
 # logging, the same with GatewayErrors' own log category off, and ASP.NET Core's UseExceptionHandler +
-# AddProblemDetails), runs wrk against each scenario, prints scenario / status / req/s / ratio to the static-200
+# AddProblemDetails) and tests/load/YarpLoadApp (YARP alone, YARP + GatewayErrors, the same with YARP's forwarder
+# log off), runs wrk against each scenario, prints scenario / status / req/s / ratio to the static-200
 # ceiling measured in this run / p50 / p99, and stops everything it started on exit.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -30,9 +31,11 @@ if ! command -v wrk >/dev/null 2>&1; then
 fi
 
 # --- build ---------------------------------------------------------------------------------------
-echo "load: building tests/load/LoadApp (Release)" >&2
+echo "load: building tests/load/LoadApp and tests/load/YarpLoadApp (Release)" >&2
 dotnet build tests/load/LoadApp/LoadApp.csproj -c Release -v quiet -nologo >/dev/null
+dotnet build tests/load/YarpLoadApp/YarpLoadApp.csproj -c Release -v quiet -nologo >/dev/null
 app_dll=tests/load/LoadApp/bin/Release/net10.0/LoadApp.dll
+yarp_dll=tests/load/YarpLoadApp/bin/Release/net10.0/YarpLoadApp.dll
 
 work=$(mktemp -d)
 pids=()
@@ -63,7 +66,7 @@ start() {
   while [ $# -gt 0 ] && [ "$1" != "--" ]; do envs+=("$1"); shift; done
   [ $# -gt 0 ] && shift
   env ASPNETCORE_ENVIRONMENT=Production "${envs[@]}" "${server_cpu[@]}" \
-    dotnet "$app_dll" --urls "http://127.0.0.1:$port" "$@" >"$work/$name.log" 2>&1 &
+    dotnet "${DLL:-$app_dll}" --urls "http://127.0.0.1:$port" "$@" >"$work/$name.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 1 100); do
     if curl -fsS -o /dev/null "http://127.0.0.1:$port/static" 2>/dev/null; then return 0; fi
@@ -80,6 +83,14 @@ ASPNET=$((BASE_PORT + 2))
 start gatewayerrors "$GE" --
 start gatewayerrors-quiet "$GE_QUIET" Logging__LogLevel__GatewayErrors=None --
 start aspnet "$ASPNET" -- --variant aspnet
+# A YARP gateway alone, the same with GatewayErrors.Yarp, and that again with YARP's own forwarder log turned off as
+# docs/yarp.md recommends (GatewayErrors' entry replaces it).
+YARP=$((BASE_PORT + 3))
+YARP_GE=$((BASE_PORT + 4))
+YARP_GE_QUIET=$((BASE_PORT + 5))
+DLL=$yarp_dll start yarp "$YARP" -- --variant yarp
+DLL=$yarp_dll start yarp-gatewayerrors "$YARP_GE" -- --variant yarp-gatewayerrors
+DLL=$yarp_dll start yarp-gatewayerrors-quiet "$YARP_GE_QUIET" -- --variant yarp-gatewayerrors --Logging:LogLevel:Yarp.ReverseProxy.Forwarder.HttpForwarder=Error
 
 # to_ms VALUE: wrk prints latencies as 812.00us / 1.23ms / 1.01s.
 to_ms() {
@@ -129,6 +140,16 @@ scenario refused-aspnet-exceptionhandler "http://127.0.0.1:$ASPNET/eh/refused" "
 scenario circuit-open-app-polly       "http://127.0.0.1:$GE/ge/circuit"
 # AddGatewayErrorsHandler().AddStandardResilienceHandler(), circuit open, route marked WithGatewayUpstreams("outage").
 scenario circuit-open-standard-handler "http://127.0.0.1:$GE/ge/outage"
+# YARP: each pair in both orders, as above, against plain YARP measured in this run.
+html=(-H "Accept: text/html")
+scenario yarp-healthy                 "http://127.0.0.1:$YARP/healthy/"
+scenario yarp-healthy-gatewayerrors   "http://127.0.0.1:$YARP_GE/healthy/"
+scenario yarp-healthy-gatewayerrors-2 "http://127.0.0.1:$YARP_GE/healthy/"
+scenario yarp-healthy-2               "http://127.0.0.1:$YARP/healthy/"
+scenario yarp-refused                 "http://127.0.0.1:$YARP/refused/" "${html[@]}"
+scenario yarp-refused-gatewayerrors   "http://127.0.0.1:$YARP_GE/refused/" "${html[@]}"
+scenario yarp-refused-gatewayerrors-quietyarp "http://127.0.0.1:$YARP_GE_QUIET/refused/" "${html[@]}"
+scenario yarp-refused-2               "http://127.0.0.1:$YARP/refused/" "${html[@]}"
 # The ceiling again: if it moved, so did everything measured between the two.
 scenario static-200-end              "http://127.0.0.1:$GE/static"
 
@@ -146,3 +167,15 @@ awk -F'\t' -v ceiling="$ceiling" 'BEGIN {
   { printf "| %-31s | %6s | %10.0f | %7.2fx | %8.2f | %8.2f | %6s | %s |\n", $1, $2, $3, $3 / ceiling, $4, $5, $6, $7 }' "$results"
 echo
 echo "console log lines written: gatewayerrors instance $log_lines, aspnet instance $aspnet_log_lines"
+
+# YARP + GatewayErrors against YARP alone, each the mean of its two runs (issue 11: healthy >= 0.98x, refused page >= 0.90x).
+awk -F'\t' '
+  { rps[$1] = $3 }
+  END {
+    plain = (rps["yarp-healthy"] + rps["yarp-healthy-2"]) / 2
+    ge = (rps["yarp-healthy-gatewayerrors"] + rps["yarp-healthy-gatewayerrors-2"]) / 2
+    empty = (rps["yarp-refused"] + rps["yarp-refused-2"]) / 2
+    printf "yarp healthy: with GatewayErrors %.0f req/s, YARP alone %.0f req/s: %.2fx\n", ge, plain, ge / plain
+    printf "yarp refused: GatewayErrors page %.0f req/s (%.0f with YARP'"'"'s own log off), YARP'"'"'s empty 502 %.0f req/s: %.2fx (%.2fx)\n", \
+      rps["yarp-refused-gatewayerrors"], rps["yarp-refused-gatewayerrors-quietyarp"], empty, rps["yarp-refused-gatewayerrors"] / empty, rps["yarp-refused-gatewayerrors-quietyarp"] / empty
+  }' "$results"

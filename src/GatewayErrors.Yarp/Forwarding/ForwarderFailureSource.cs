@@ -46,7 +46,8 @@ internal sealed class ForwarderFailureSource : IReportedFailureSource
             classification = new(ForwarderVerdicts.WithoutException(error.Error, exception is OperationCanceledException, context.Response.StatusCode));
         }
 
-        failure = ReportedFailure.OfUpstream(FailureFactory.Create(cluster, classification, exception, Elapsed(), NextHop(proxy?.ProxiedDestination)));
+        var destination = proxy?.ProxiedDestination;
+        failure = ReportedFailure.OfUpstream(FailureFactory.Create(cluster, classification, exception, Elapsed(), NextHop(destination), destination?.DestinationId));
         return true;
     }
 

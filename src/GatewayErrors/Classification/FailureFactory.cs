@@ -15,10 +15,12 @@ internal static class FailureFactory
     /// <param name="exception">The exception that caused it, if any.</param>
     /// <param name="elapsed">How long the call ran, when measured.</param>
     /// <param name="nextHop">The authority (<c>host:port</c>) that was called, when known.</param>
+    /// <param name="destination">Which of the upstream's destinations was called, when an adapter knows it.</param>
     public static UpstreamFailure Create(string? upstream, in Classification classification, Exception? exception = null,
-        TimeSpan? elapsed = null, string? nextHop = null)
+        TimeSpan? elapsed = null, string? nextHop = null, string? destination = null)
         => new(upstream, classification.ErrorType)
         {
+            Destination = destination,
             RetryAfter = classification.RetryAfter,
             ReceivedStatusCode = classification.ReceivedStatusCode,
             Elapsed = elapsed,

@@ -206,7 +206,7 @@ internal sealed class GatewayErrorsMiddleware
                 RetryAfter = failure.RetryAfter,
                 ReceivedStatusCode = failure.ReceivedStatusCode,
                 NextHop = expose ? failure.NextHop : null,
-                Detail = expose ? ExceptionChain.Cause(failure.Exception)?.Message : null,
+                Detail = expose ? DetailOf(failure) : null,
                 Notice = _availability?.MaintenanceNotice(failure) ?? ErrorNotice.For(options, failure.Upstream),
             };
 
@@ -276,6 +276,15 @@ internal sealed class GatewayErrorsMiddleware
         }
 
         await context.Response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>The cause's message, after the destination that was called when there are several (YARP's destination id).</summary>
+    private static string? DetailOf(UpstreamFailure failure)
+    {
+        var message = ExceptionChain.Cause(failure.Exception)?.Message;
+        return failure.Destination is not { } destination ? message
+            : message is null ? $"destination {destination}"
+            : $"destination {destination}: {message}";
     }
 
     private static string TraceIdOf(HttpContext context)
