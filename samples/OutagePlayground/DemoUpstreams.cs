@@ -27,10 +27,14 @@ internal sealed partial class DemoUpstreams : IHostedService
     private RawTcpUpstream? _hugeHeaders;
     private Uri? _kestrelAddress;
     private Uri? _refused;
+    private bool _inventoryBroken;
 
     public DemoUpstreams(ILogger<DemoUpstreams> logger) => _logger = logger;
 
-    /// <summary>Gets the Kestrel upstream: <c>/</c> answers 200, <c>/busy</c> after 1 s, <c>/slow</c> after 5 s, <c>/unavailable</c> 503.</summary>
+    /// <summary>
+    /// Gets the Kestrel upstream: <c>/</c> answers 200, <c>/busy</c> after 1 s, <c>/slow</c> after 5 s, <c>/unavailable</c>
+    /// 503, <c>/inventory</c> 200 with the time it answered, or 503 while <see cref="InventoryBroken"/>.
+    /// </summary>
     public Uri Kestrel => _kestrelAddress ?? throw NotStarted();
 
     /// <summary>Gets a port nothing listens on.</summary>
@@ -47,6 +51,13 @@ internal sealed partial class DemoUpstreams : IHostedService
     public Uri Truncated => AddressOf(_truncated);
 
     public Uri HugeHeaders => AddressOf(_hugeHeaders);
+
+    /// <summary>Gets or sets whether <c>/inventory</c> fails: the switch behind <c>/stale/break</c> and <c>/stale/fix</c>.</summary>
+    public bool InventoryBroken
+    {
+        get => Volatile.Read(ref _inventoryBroken);
+        set => Volatile.Write(ref _inventoryBroken, value);
+    }
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -66,7 +77,7 @@ internal sealed partial class DemoUpstreams : IHostedService
         // Taken last, so none of the listeners above can be handed the port after it is freed.
         _refused = new Uri($"http://127.0.0.1:{FreePort()}/");
 
-        Log.Listening(_logger, "kestrel (healthy, busy, slow, unavailable)", Kestrel);
+        Log.Listening(_logger, "kestrel (healthy, busy, slow, unavailable, inventory)", Kestrel);
         Log.NotListening(_logger, "refused", Refused);
         Log.Listening(_logger, "reset", Reset);
         Log.Listening(_logger, "closed", Closed);
@@ -97,7 +108,7 @@ internal sealed partial class DemoUpstreams : IHostedService
         Log.Stopped(_logger);
     }
 
-    private static WebApplication BuildKestrelUpstream()
+    private WebApplication BuildKestrelUpstream()
     {
         // The empty builder reads no configuration or environment variables, so the playground's own URL
         // (ASPNETCORE_URLS, launchSettings.json) cannot leak into the upstream.
@@ -126,6 +137,14 @@ internal sealed partial class DemoUpstreams : IHostedService
                     context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
                     context.Response.Headers.RetryAfter = "30";
                     await context.Response.WriteAsync("Down for maintenance.\n", ending.Token);
+                    return;
+
+                case "/inventory" when InventoryBroken:
+                    context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                    return;
+
+                case "/inventory":
+                    await context.Response.WriteAsync($"Inventory as of {DateTimeOffset.UtcNow:HH:mm:ss} UTC: 42 kettles, 7 teapots.\n", ending.Token);
                     return;
             }
 

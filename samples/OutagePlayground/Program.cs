@@ -23,6 +23,7 @@ builder.Services.AddHttpClient("limit", PointAt(static u => u.Kestrel)).AddGatew
 builder.Services.AddHttpClient("slow", PointAt(static u => u.Kestrel, timeout: TimeSpan.FromSeconds(2))).AddGatewayErrorsHandler();
 builder.Services.AddHttpClient("stall", PointAt(static u => u.Stall)).AddGatewayErrorsHandler();
 builder.Services.AddHttpClient("dns", static client => client.BaseAddress = DemoUpstreams.Unresolvable).AddGatewayErrorsHandler();
+builder.Services.AddHttpClient("inventory", PointAt(static u => u.Kestrel)).AddGatewayErrorsHandler();
 
 var app = builder.Build();
 
@@ -65,7 +66,24 @@ demo.MapGet("/stall", static async (IHttpClientFactory clients, CancellationToke
     return await clients.CreateClient("stall").GetStringAsync("/", deadline.Token);
 });
 
+// Stale-if-error: /stale/inventory keeps its last good answer and serves it while the upstream is broken. Break and
+// fix the upstream with POST /stale/break and POST /stale/fix (buttons on the home page).
+var stale = app.MapGroup("/stale");
+stale.MapGet("/inventory", static (IHttpClientFactory clients, CancellationToken aborted) => clients.CreateClient("inventory").GetStringAsync("/inventory", aborted))
+    .WithStaleIfError(TimeSpan.FromMinutes(10));
+stale.MapPost("/break", static (DemoUpstreams upstreams) => Switch(upstreams, broken: true));
+stale.MapPost("/fix", static (DemoUpstreams upstreams) => Switch(upstreams, broken: false));
+
 app.Run();
+
+static IResult Switch(DemoUpstreams upstreams, bool broken)
+{
+    upstreams.InventoryBroken = broken;
+
+    return Results.Text(broken
+        ? "The inventory upstream now answers 503: /stale/inventory serves its last good answer.\n"
+        : "The inventory upstream answers 200 again: /stale/inventory is fresh again.\n");
+}
 
 static Action<IServiceProvider, HttpClient> PointAt(Func<DemoUpstreams, Uri> address, TimeSpan? timeout = null)
     => (provider, client) =>

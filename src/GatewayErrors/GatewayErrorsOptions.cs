@@ -97,4 +97,10 @@ public sealed class GatewayErrorsOptions
     /// upstream's errors. Reloaded with the configuration, without a restart.
     /// </summary>
     public GatewayErrorNoticeOptions Notice { get; } = new();
+
+    /// <summary>
+    /// Gets the settings for serving the last good response when an upstream fails, on routes that call
+    /// <c>WithStaleIfError()</c> (configuration key <c>GatewayErrors:StaleIfError</c>).
+    /// </summary>
+    public GatewayStaleIfErrorOptions StaleIfError { get; } = new();
 }

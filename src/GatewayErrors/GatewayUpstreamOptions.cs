@@ -70,4 +70,13 @@ public sealed class GatewayUpstreamOptions
     /// <see cref="GatewayErrorsOptions.Notice"/> (configuration section <c>GatewayErrors:Upstreams:&lt;name&gt;:Notice</c>).
     /// </summary>
     public GatewayErrorNoticeOptions Notice { get; } = new();
+
+    /// <summary>
+    /// Gets or sets how long past its capture a kept copy may be served when this upstream fails, on routes that call
+    /// <c>WithStaleIfError()</c>: the upstream's window, in place of the route's own, so operations can change it (or turn
+    /// stale copies off with <see cref="TimeSpan.Zero"/>) without a deploy. A response's <c>Cache-Control: stale-if-error</c>
+    /// can still shorten it.
+    /// </summary>
+    /// <value>Defaults to <see langword="null"/>: each route's own window. Must be between 00:00:00 and 30 days.</value>
+    public TimeSpan? StaleIfError { get; set; }
 }

@@ -66,6 +66,7 @@ public static class GatewayErrorsServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ErrorPageStartupCheck>());
         DiagnosticsServices.Add(services);
         ResilienceServices.Add(services);
+        StaleIfErrorServices.Add(services);
         return services;
     }
 

@@ -28,6 +28,9 @@ internal sealed class GatewayErrorsMiddleware
     private readonly ErrorPageRenderer _pages;
     private readonly UpstreamAvailability? _availability;
     private readonly IReportedFailureSource? _reported;
+    private readonly StaleCopies? _stale;
+    private readonly RequestDelegate _invokeCore;
+    private readonly Func<HttpContext, UpstreamFailure, Task> _answerFailure;
 
     public GatewayErrorsMiddleware(RequestDelegate next, IOptionsMonitor<GatewayErrorsOptions> options, FailureReporter reporter,
         TimeProvider timeProvider, IServiceProvider services)
@@ -40,14 +43,21 @@ internal sealed class GatewayErrorsMiddleware
         _pages = services.GetRequiredService<ErrorPageRenderer>();
         _availability = services.GetService<UpstreamAvailability>();
         _reported = services.GetService<IReportedFailureSource>();
+        _stale = services.GetService<StaleCopies>();
+        _invokeCore = InvokeCore;
+        _answerFailure = ReportAndWriteAsync;
     }
 
+    // Stale-if-error: an endpoint that opted in keeps its last good response; the others cost one metadata lookup.
     public Task Invoke(HttpContext context)
+        => _stale is not null && StaleCopies.Find(context) is { } stale ? _stale.InvokeAsync(context, stale, _invokeCore) : InvokeCore(context);
+
+    private Task InvokeCore(HttpContext context)
     {
         if (_availability?.FindUnavailable(context) is { } unavailable)
         {
             // The route's upstream has an open or isolated circuit: answer before the endpoint runs, nothing thrown.
-            return AnswerUnavailableAsync(context, unavailable);
+            return OfferAsync(context, unavailable);
         }
 
         Task next;
@@ -161,23 +171,24 @@ internal sealed class GatewayErrorsMiddleware
     private Task AnswerAsync(HttpContext context, UpstreamFailure failure)
     {
         var request = context.Request;
-        var options = _options.CurrentValue;
-        var status = ErrorTaxonomy.StatusFor(options, failure.ErrorType);
-        var traceId = TraceIdOf(context);
         if (context.Response.HasStarted)
         {
             // A second status line is impossible and a cut body would read as a success: make the client see a failure.
             Log.ResponseAlreadyStarted(_reporter.Logger, failure.Upstream ?? FailureReporter.UnknownUpstream, ErrorTaxonomy.Get(failure.ErrorType).Name,
-                request.Method, request.Path.Value ?? "/", traceId);
+                request.Method, request.Path.Value ?? "/", TraceIdOf(context));
             context.Abort();
             return Task.CompletedTask;
         }
 
-        _reporter.Report(context, failure, status, traceId);
-        return WriteAsync(context, options, failure, status, traceId);
+        return OfferAsync(context, failure);
     }
 
-    private Task AnswerUnavailableAsync(HttpContext context, UpstreamFailure failure)
+    // Every failure, the fail-fast 503 included, is offered to stale-if-error first: it serves a kept copy or answers
+    // with the error page.
+    private Task OfferAsync(HttpContext context, UpstreamFailure failure)
+        => _stale is null ? ReportAndWriteAsync(context, failure) : _stale.AnswerAsync(context, failure, _answerFailure);
+
+    private Task ReportAndWriteAsync(HttpContext context, UpstreamFailure failure)
     {
         var options = _options.CurrentValue;
         var status = ErrorTaxonomy.StatusFor(options, failure.ErrorType);

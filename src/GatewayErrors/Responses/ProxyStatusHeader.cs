@@ -67,7 +67,7 @@ internal static class ProxyStatusHeader
     }
 
     /// <summary>The member is a token when the name allows it (the RFC's examples read that way), else an sf-string.</summary>
-    private static void AppendItem(StringBuilder builder, string name)
+    internal static void AppendItem(StringBuilder builder, string name)
     {
         if (IsToken(name))
         {

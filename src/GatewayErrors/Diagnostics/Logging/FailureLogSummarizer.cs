@@ -23,15 +23,23 @@ internal sealed class FailureLogSummarizer : IDisposable
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly ITimer _timer;
+    private readonly Action<ILogger, string, string, long, double> _writeSummary;
 
     public FailureLogSummarizer(IOptionsMonitor<GatewayErrorsOptions> options, TimeProvider timeProvider, ILoggerFactory loggerFactory)
+        // A summary stands for failure entries that were not written: it belongs in their category, so that one filter
+        // covers a failure and its repeats.
+        : this(options, timeProvider, loggerFactory.CreateLogger(Log.FailureCategory), Log.UpstreamFailuresSummarized)
+    {
+    }
+
+    /// <summary>A summariser of other repeated events (stale copies served), written in their own category and summary entry.</summary>
+    internal FailureLogSummarizer(IOptionsMonitor<GatewayErrorsOptions> options, TimeProvider timeProvider, ILogger logger,
+        Action<ILogger, string, string, long, double> writeSummary)
     {
         _options = options;
         _timeProvider = timeProvider;
-
-        // A summary stands for failure entries that were not written: it belongs in their category, so that one filter
-        // covers a failure and its repeats.
-        _logger = loggerFactory.CreateLogger(Log.FailureCategory);
+        _logger = logger;
+        _writeSummary = writeSummary;
         _timer = timeProvider.CreateTimer(static state => ((FailureLogSummarizer)state!).Flush(), this, FlushPeriod, FlushPeriod);
     }
 
@@ -103,7 +111,7 @@ internal sealed class FailureLogSummarizer : IDisposable
         if (count > 0)
         {
             var seconds = Math.Round((double)(entry.WindowEnd - entry.WindowStart) / _timeProvider.TimestampFrequency, 1);
-            Log.UpstreamFailuresSummarized(_logger, upstream, ErrorTaxonomy.Get(type).Name, count, seconds);
+            _writeSummary(_logger, upstream, ErrorTaxonomy.Get(type).Name, count, seconds);
         }
     }
 

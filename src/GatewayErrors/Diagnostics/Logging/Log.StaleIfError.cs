@@ -1,0 +1,57 @@
+using Microsoft.Extensions.Logging;
+
+namespace GatewayErrors;
+
+/// <summary>Log events of stale-if-error (kept copies served when an upstream fails): ids 400 and up (docs/diagnostics.md).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(400, LogLevel.Warning,
+        "Upstream {Upstream} failed with {ErrorType}; served a stale copy ({AgeSeconds} s old) to {Method} {Path} instead of an error (trace {TraceId}). The outage is hidden from visitors, not fixed",
+        EventName = "StaleCopyServed")]
+    public static partial void StaleCopyServed(ILogger logger, string upstream, string errorType, long ageSeconds, string method, string path, string traceId);
+
+    [LoggerMessage(401, LogLevel.Warning,
+        "Served stale copies for upstream {Upstream} ({ErrorType}) {Count} more times in the last {WindowSeconds} s; repeats were counted, not logged (the first was logged in full)",
+        EventName = "StaleCopiesServedSummarized")]
+    public static partial void StaleCopiesServedSummarized(ILogger logger, string upstream, string errorType, long count, double windowSeconds);
+
+    [LoggerMessage(402, LogLevel.Warning,
+        "The response to {Method} {Path} is larger than GatewayErrors:StaleIfError:MaxEntryBytes ({MaxEntryBytes} bytes) and is not kept; logged once per endpoint",
+        EventName = "StaleCopyTooLarge")]
+    public static partial void StaleCopyTooLarge(ILogger logger, string method, string path, long maxEntryBytes);
+
+    [LoggerMessage(403, LogLevel.Warning,
+        "The shared cache for stale copies failed to {Operation} ({Cause}); copies are served from this instance's memory, and the shared cache is not read for {BackoffSeconds} s. Repeats are summarised",
+        EventName = "StaleCacheFailed")]
+    public static partial void StaleCacheFailed(ILogger logger, string operation, string cause, double backoffSeconds);
+
+    [LoggerMessage(404, LogLevel.Warning,
+        "The shared cache for stale copies failed {Count} more times in the last {WindowSeconds} s (last: {Cause})",
+        EventName = "StaleCacheStillFailing")]
+    public static partial void StaleCacheStillFailing(ILogger logger, long count, double windowSeconds, string cause);
+
+    [LoggerMessage(405, LogLevel.Information,
+        "The shared cache for stale copies answers again after {Seconds} s ({Count} more failures since the first was logged)",
+        EventName = "StaleCacheRecovered")]
+    public static partial void StaleCacheRecovered(ILogger logger, double seconds, long count);
+
+    [LoggerMessage(406, LogLevel.Warning,
+        "Ignored a value of {Length} bytes under a stale copy key in the shared cache: it was not written by GatewayErrors or is incomplete ({Count} such values since the last entry)",
+        EventName = "StaleCacheDataRejected")]
+    public static partial void StaleCacheDataRejected(ILogger logger, int length, long count);
+
+    [LoggerMessage(407, LogLevel.Warning,
+        "A stale copy could not be read and was ignored. {ExceptionType}: {ExceptionMessage}",
+        EventName = "StaleCopyUnreadable")]
+    public static partial void StaleCopyUnreadable(ILogger logger, string exceptionType, string exceptionMessage);
+
+    [LoggerMessage(408, LogLevel.Warning,
+        "A stale copy could not be stored. {ExceptionType}: {ExceptionMessage}",
+        EventName = "StaleCopyNotStored")]
+    public static partial void StaleCopyNotStored(ILogger logger, string exceptionType, string exceptionMessage);
+
+    [LoggerMessage(409, LogLevel.Error,
+        "Serving the stale copy for upstream {Upstream} failed; the connection was aborted (trace {TraceId})",
+        EventName = "StaleCopyFailed")]
+    public static partial void StaleCopyFailed(ILogger logger, Exception exception, string upstream, string traceId);
+}
