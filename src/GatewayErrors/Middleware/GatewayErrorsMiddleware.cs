@@ -219,11 +219,19 @@ internal sealed class GatewayErrorsMiddleware
                 NextHop = expose ? failure.NextHop : null,
                 Detail = expose ? DetailOf(failure) : null,
                 Notice = _availability?.MaintenanceNotice(failure) ?? ErrorNotice.For(options, failure.Upstream),
+                Texts = _pages.TextsFor(context),
+                CspNonce = options.CspNonce?.Invoke(context),
             };
 
             response.Clear();
             response.StatusCode = status;
             response.Headers.CacheControl = "no-store";
+            if (options.Localization.Enabled)
+            {
+                // The body's words depend on the visitor's language (RFC 9110 sections 8.5 and 12.5.4).
+                response.Headers.ContentLanguage = error.Texts.Language;
+                response.Headers.Vary = "Accept-Language";
+            }
             response.Headers[ProxyStatusHeader.Name] = failure.ReceivedStatusCode is null && error.NextHop is null && error.Detail is null
                 ? ProxyStatusHeader.Cached(options.ProxyName ?? "gateway", type)
                 : ProxyStatusHeader.Format(options.ProxyName ?? "gateway", type, failure.ReceivedStatusCode, error.NextHop, error.Detail);
