@@ -32,11 +32,9 @@ internal sealed class GatewayErrorsForwarderHttpClientFactory : ForwarderHttpCli
     protected override void ConfigureHandler(ForwarderHttpClientContext context, SocketsHttpHandler handler)
     {
         base.ConfigureHandler(context, handler);
-        if (handler.ConnectCallback is null)
-        {
-            // Read once per client: YARP builds a client when a cluster's configuration changes, not per request.
-            var settings = UpstreamSettings.For(_options.CurrentValue, context.ClusterId);
-            handler.ConnectCallback = new UpstreamConnector(_resolver, _timeProvider, settings.NameResolutionTimeout).ConnectAsync;
-        }
+        // Read once per client: YARP builds a client when a cluster's configuration changes, not per request. The core's
+        // installer keeps a callback the configuration or a subclass already set.
+        var settings = UpstreamSettings.For(_options.CurrentValue, context.ClusterId);
+        UpstreamConnector.Install(handler, _resolver, _timeProvider, settings.NameResolutionTimeout);
     }
 }

@@ -131,8 +131,19 @@ internal sealed class GatewayErrorsMiddleware
             captured.Throw();
         }
 
+        if (failure.Upstream is null && DeclaredUpstream(context) is { } upstream)
+        {
+            // Classified here, without the handler: typically a body that failed while HttpClient buffered it, after the
+            // handler chain had returned. An endpoint that declares the one upstream it calls names it, for free.
+            failure = FailureFactory.WithUpstream(failure, upstream);
+        }
+
         return AnswerAsync(context, failure);
     }
+
+    /// <summary>The upstream an endpoint declared with <c>WithGatewayUpstreams(...)</c>, when it declared exactly one.</summary>
+    private static string? DeclaredUpstream(HttpContext context)
+        => context.GetEndpoint()?.Metadata.GetMetadata<GatewayUpstreamMetadata>() is { Upstreams: [var single] } ? single : null;
 
     /// <summary>A failure the endpoint reported without throwing (see <see cref="IReportedFailureSource"/>).</summary>
     private Task AnswerReportedAsync(HttpContext context)
