@@ -16,4 +16,12 @@ internal static class ThemesAndTemplatesSnippets
         });
         #endregion
     }
+
+    // docs/themes-and-templates.md, "Content-Security-Policy".
+    public static void CspNonce(WebApplicationBuilder builder)
+    {
+        #region snippet: themes-csp-nonce
+        builder.Services.AddGatewayErrors(options => options.CspNonce = context => context.Items["csp-nonce"] as string);
+        #endregion
+    }
 }

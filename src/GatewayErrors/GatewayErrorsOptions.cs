@@ -99,6 +99,27 @@ public sealed class GatewayErrorsOptions
     public GatewayErrorNoticeOptions Notice { get; } = new();
 
     /// <summary>
+    /// Gets how error pages retry by themselves on transient failures (configuration section <c>GatewayErrors:AutoRetry</c>).
+    /// </summary>
+    public GatewayErrorAutoRetryOptions AutoRetry { get; } = new();
+
+    /// <summary>
+    /// Gets which languages error responses speak (configuration section <c>GatewayErrors:Localization</c>).
+    /// </summary>
+    public GatewayErrorLocalizationOptions Localization { get; } = new();
+
+    /// <summary>
+    /// Gets or sets how to read the request's Content-Security-Policy nonce, for apps whose CSP allows inline script and
+    /// style only by nonce: the page's <c>&lt;script&gt;</c> and <c>&lt;style&gt;</c> then carry it. For example
+    /// <c>context =&gt; context.Items["csp-nonce"] as string</c>.
+    /// </summary>
+    /// <value>
+    /// Defaults to <see langword="null"/>: no nonce (allow the script by its hash instead, see docs/themes-and-templates.md).
+    /// A nonce that is not base64 or base64url is ignored. Not bound from configuration.
+    /// </value>
+    public Func<Microsoft.AspNetCore.Http.HttpContext, string?>? CspNonce { get; set; }
+
+    /// <summary>
     /// Gets the settings for serving the last good response when an upstream fails, on routes that call
     /// <c>WithStaleIfError()</c> (configuration key <c>GatewayErrors:StaleIfError</c>).
     /// </summary>

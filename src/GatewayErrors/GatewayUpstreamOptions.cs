@@ -33,7 +33,9 @@ public sealed class GatewayUpstreamOptions
     /// <value>Defaults to 10 seconds. Must be more than zero and at most 5 minutes.</value>
     /// <remarks>
     /// Applied when the client's primary handler is a <see cref="SocketsHttpHandler"/> without a
-    /// <see cref="SocketsHttpHandler.ConnectCallback"/> of its own.
+    /// <see cref="SocketsHttpHandler.ConnectCallback"/> of its own. The handler's
+    /// <see cref="SocketsHttpHandler.ConnectTimeout"/> bounds the lookup as well: this value can make the bound shorter,
+    /// never longer.
     /// </remarks>
     public TimeSpan NameResolutionTimeout { get; set; } = DefaultNameResolutionTimeout;
 

@@ -89,9 +89,17 @@ public class HandlerSuccessBenchmarks
         {
             if (current.GetType().Name == "GatewayErrorsHandler")
             {
-                return current.InnerHandler == inner
-                    ? current
-                    : throw new InvalidOperationException("Something sits between the GatewayErrors handler and the inner handler.");
+                // AddGatewayErrorsHandler() also adds its gate (UpstreamGateHandler, the pre-call refusal of isolated or
+                // maintained upstreams): measure everything it adds, and nothing else.
+                for (HttpMessageHandler? below = current; below != inner; below = (below as DelegatingHandler)?.InnerHandler)
+                {
+                    if (below is not DelegatingHandler handler || handler.GetType().Namespace != "GatewayErrors")
+                    {
+                        throw new InvalidOperationException($"{below?.GetType().FullName ?? "Nothing"} sits between the GatewayErrors handler and the inner handler.");
+                    }
+                }
+
+                return current;
             }
         }
 

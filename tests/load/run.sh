@@ -154,6 +154,12 @@ scenario yarp-refused-gatewayerrors   "http://127.0.0.1:$YARP_GE/refused/" "${ht
 scenario yarp-refused-gatewayerrors-quietyarp "http://127.0.0.1:$YARP_GE_QUIET/refused/" "${html[@]}"
 scenario yarp-refused-2               "http://127.0.0.1:$YARP/refused/" "${html[@]}"
 # The ceiling again: if it moved, so did everything measured between the two.
+# Stale-if-error: an opted-in success next to the same route not opted in, then stale hits from memory during an
+# outage (one success keeps the copy; the upstream is then broken for good).
+scenario proxy-with-gatewayerrors-3   "http://127.0.0.1:$GE/ge/proxy"
+scenario proxy-stale-opted-in         "http://127.0.0.1:$GE/ge/proxy-stale"
+curl -fsS -o /dev/null "http://127.0.0.1:$GE/ge/stale" && sleep 0.5 && curl -fsS -X POST -o /dev/null "http://127.0.0.1:$GE/ge/stale/break"
+scenario stale-hit-outage             "http://127.0.0.1:$GE/ge/stale"
 scenario static-200-end              "http://127.0.0.1:$GE/static"
 
 log_lines=$(wc -l <"$work/gatewayerrors.log")

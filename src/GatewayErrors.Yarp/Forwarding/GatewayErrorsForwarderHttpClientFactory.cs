@@ -1,4 +1,3 @@
-using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
@@ -33,17 +32,9 @@ internal sealed class GatewayErrorsForwarderHttpClientFactory : ForwarderHttpCli
     protected override void ConfigureHandler(ForwarderHttpClientContext context, SocketsHttpHandler handler)
     {
         base.ConfigureHandler(context, handler);
-        if (handler.ConnectCallback is null)
-        {
-            // Read once per client: YARP builds a client when a cluster's configuration changes, not per request.
-            var settings = UpstreamSettings.For(_options.CurrentValue, context.ClusterId);
-            var connector = new UpstreamConnector(_resolver, _timeProvider, settings.NameResolutionTimeout);
-
-            // A destination given by address has no name to look up: connect the way the runtime does, without the awaits
-            // the core's connector would add to every failed connect.
-            handler.ConnectCallback = (connection, cancellationToken) => IPAddress.TryParse(connection.DnsEndPoint.Host, out var address)
-                ? AddressConnector.ConnectAsync(new IPEndPoint(address, connection.DnsEndPoint.Port), cancellationToken)
-                : connector.ConnectAsync(connection, cancellationToken);
-        }
+        // Read once per client: YARP builds a client when a cluster's configuration changes, not per request. The core's
+        // installer keeps a callback the configuration or a subclass already set.
+        var settings = UpstreamSettings.For(_options.CurrentValue, context.ClusterId);
+        UpstreamConnector.Install(handler, _resolver, _timeProvider, settings.NameResolutionTimeout);
     }
 }

@@ -32,6 +32,14 @@ internal static class FailureClassifier
     /// <param name="phase">How far the exchange had got, when the caller knows.</param>
     /// <param name="classification">The classification, when the exception is an upstream failure.</param>
     public static bool TryClassify(Exception exception, ExchangePhase phase, out Classification classification)
+        => TryClassify(exception, phase, CertificateVerdict.Unknown, out classification);
+
+    /// <summary>Classifies an exception of a call whose TLS certificate check the caller saw.</summary>
+    /// <param name="exception">What the call threw.</param>
+    /// <param name="phase">How far the exchange had got, when the caller knows.</param>
+    /// <param name="certificate">What the certificate check decided; <see cref="CertificateVerdict.Unknown"/> when not seen.</param>
+    /// <param name="classification">The classification, when the exception is an upstream failure.</param>
+    public static bool TryClassify(Exception exception, ExchangePhase phase, CertificateVerdict certificate, out Classification classification)
     {
         switch (exception)
         {
@@ -70,12 +78,12 @@ internal static class FailureClassifier
                 return TryClassifyStatus((int)status, retryAfter: null, out classification);
 
             case HttpRequestException request:
-                classification = new(ClassifyRequestException(request, phase));
+                classification = new(ClassifyRequestException(request, phase, certificate));
                 return true;
 
             case HttpIOException io:
                 // Outside an HttpRequestException it comes from reading the content stream: after the headers.
-                classification = new(ClassifyIOError(io.HttpRequestError, ExchangePhase.ResponseBody));
+                classification = new(ClassifyIOError(io, ExchangePhase.ResponseBody));
                 return true;
 
             case SocketException or IOException when IsOwnCall(phase):
@@ -147,7 +155,7 @@ internal static class FailureClassifier
     /// <summary>Whether the headers may already have arrived: an ended stream is then a cut body, not a hang-up.</summary>
     private static bool MayBeBody(ExchangePhase phase) => phase is ExchangePhase.Unknown or ExchangePhase.ResponseBody;
 
-    private static GatewayErrorType ClassifyRequestException(HttpRequestException exception, ExchangePhase phase)
+    private static GatewayErrorType ClassifyRequestException(HttpRequestException exception, ExchangePhase phase, CertificateVerdict certificate)
     {
         switch (exception.HttpRequestError)
         {
@@ -160,13 +168,13 @@ internal static class FailureClassifier
                 return ClassifySocketError(exception) ?? GatewayErrorType.ConnectionTerminated;
 
             case HttpRequestError.SecureConnectionError:
-                return ClassifyTls(exception);
+                return ClassifyTls(exception, certificate);
 
             case HttpRequestError.InvalidResponse:
                 return GatewayErrorType.HttpProtocolError;
 
             case HttpRequestError.ResponseEnded:
-                return ClassifyIOError(HttpRequestError.ResponseEnded, IsContentCopy(exception, phase) ? ExchangePhase.ResponseBody : phase);
+                return ClassifyEnded(IsContentCopy(exception, phase) ? ExchangePhase.ResponseBody : phase);
 
             case HttpRequestError.ConfigurationLimitExceeded:
                 // The handler sees the header limit (MaxResponseHeadersLength) and reports it itself. Outside the handler
@@ -177,33 +185,49 @@ internal static class FailureClassifier
                 return MayBeBody(phase) ? GatewayErrorType.HttpResponseBodySize : GatewayErrorType.HttpResponseHeaderSectionSize;
 
             default:
-                return ClassifyByInner(exception, phase);
+                return ClassifyByInner(exception, phase, certificate);
         }
     }
 
-    private static GatewayErrorType ClassifyByInner(HttpRequestException exception, ExchangePhase phase)
+    private static GatewayErrorType ClassifyByInner(HttpRequestException exception, ExchangePhase phase, CertificateVerdict certificate)
     {
         if (ExceptionChain.Find<HttpIOException>(exception) is { } io)
         {
-            return ClassifyIOError(io.HttpRequestError, IsContentCopy(exception, phase) ? ExchangePhase.ResponseBody : phase);
+            return ClassifyIOError(io, IsContentCopy(exception, phase) ? ExchangePhase.ResponseBody : phase);
         }
 
         if (ExceptionChain.Find<AuthenticationException>(exception) is not null)
         {
-            return ClassifyTls(exception);
+            return ClassifyTls(exception, certificate);
         }
 
         return ClassifySocketError(exception) ?? GatewayErrorType.HttpProtocolError;
     }
 
-    private static GatewayErrorType ClassifyIOError(HttpRequestError error, ExchangePhase phase) => error switch
+    private static GatewayErrorType ClassifyIOError(HttpIOException exception, ExchangePhase phase) => exception switch
     {
-        // Before the headers are complete an ended stream means the upstream hung up; after, that the body was cut.
-        HttpRequestError.ResponseEnded => MayBeBody(phase)
-            ? GatewayErrorType.HttpResponseIncomplete
-            : GatewayErrorType.ConnectionTerminated,
-        HttpRequestError.ConfigurationLimitExceeded => GatewayErrorType.HttpResponseHeaderSectionSize,
+        // HTTP/2 and HTTP/3 say why a stream or connection ended: a reset or a GOAWAY is the upstream hanging up, as a
+        // TCP reset is on HTTP/1.1; a violation of the protocol (detected by either side) is a protocol error.
+        HttpProtocolException protocol => IsProtocolViolation(protocol.ErrorCode) ? GatewayErrorType.HttpProtocolError : ClassifyEnded(phase),
+        { HttpRequestError: HttpRequestError.ResponseEnded } => ClassifyEnded(phase),
+        { HttpRequestError: HttpRequestError.ConfigurationLimitExceeded } => GatewayErrorType.HttpResponseHeaderSectionSize,
         _ => GatewayErrorType.HttpProtocolError,
+    };
+
+    // Before the headers are complete an ended stream means the upstream hung up; after, that the body was cut.
+    private static GatewayErrorType ClassifyEnded(ExchangePhase phase)
+        => MayBeBody(phase) ? GatewayErrorType.HttpResponseIncomplete : GatewayErrorType.ConnectionTerminated;
+
+    /// <summary>
+    /// Whether an HTTP/2 (RFC 9113 section 7) or HTTP/3 (RFC 9114 section 8.1) error code says the protocol was broken,
+    /// rather than that the peer gave up on the stream (NO_ERROR, INTERNAL_ERROR, REFUSED_STREAM, CANCEL,
+    /// ENHANCE_YOUR_CALM and their HTTP/3 counterparts).
+    /// </summary>
+    private static bool IsProtocolViolation(long errorCode) => errorCode switch
+    {
+        0x0 or 0x2 or 0x7 or 0x8 or 0xb => false,
+        0x100 or 0x102 or 0x10b or 0x10c or 0x107 => false,
+        _ => true,
     };
 
     private static GatewayErrorType? ClassifySocketError(Exception exception)
@@ -227,16 +251,19 @@ internal static class FailureClassifier
         };
     }
 
-    private static GatewayErrorType ClassifyTls(Exception exception)
+    private static GatewayErrorType ClassifyTls(Exception exception, CertificateVerdict certificate) => certificate switch
     {
-        // SslStream reports a rejected certificate as an AuthenticationException whose message names the
-        // certificate (RemoteCertificateNameMismatch, RemoteCertificateChainErrors, ...); the runtime offers no
-        // structured field for it. Anything else in the handshake is a protocol failure.
-        var authentication = ExceptionChain.Find<AuthenticationException>(exception);
-        return authentication?.Message.Contains("certificate", StringComparison.OrdinalIgnoreCase) == true
+        // The handler saw the certificate check itself (its validation callback wraps the app's): no guessing.
+        CertificateVerdict.Rejected => GatewayErrorType.TlsCertificateError,
+        CertificateVerdict.Accepted => GatewayErrorType.TlsProtocolError,
+
+        // Without the handler's callback only the exception is left. SslStream's message for a rejected certificate
+        // names it (RemoteCertificateNameMismatch, RemoteCertificateChainErrors, ...) in English; it is not a contract
+        // and .NET localizes it on some platforms, so this is a best effort for calls made without the handler.
+        _ => ExceptionChain.Find<AuthenticationException>(exception)?.Message.Contains("certificate", StringComparison.OrdinalIgnoreCase) == true
             ? GatewayErrorType.TlsCertificateError
-            : GatewayErrorType.TlsProtocolError;
-    }
+            : GatewayErrorType.TlsProtocolError,
+    };
 
     // HttpContent.LoadIntoBufferAsync / CopyToAsync wrap stream failures in an HttpRequestException whose inner is the
     // stream's own exception: a failure while reading the body, not the headers. The handler only ever sees the

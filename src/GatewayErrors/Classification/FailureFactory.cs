@@ -28,4 +28,14 @@ internal static class FailureFactory
             Exception = exception,
         };
 
+    /// <summary>The same failure, attributed to <paramref name="upstream"/> (found after classification, such as from endpoint metadata).</summary>
+    public static UpstreamFailure WithUpstream(UpstreamFailure failure, string upstream)
+        => new(upstream, failure.ErrorType)
+        {
+            RetryAfter = failure.RetryAfter,
+            ReceivedStatusCode = failure.ReceivedStatusCode,
+            Elapsed = failure.Elapsed,
+            NextHop = failure.NextHop,
+            Exception = failure.Exception,
+        };
 }

@@ -25,8 +25,10 @@ public static class GatewayErrorsHttpClientBuilderExtensions
     /// it is isolated (<see cref="IGatewayUpstreamCircuits"/>) or in maintenance (<see cref="GatewayUpstreamOptions.Maintenance"/>).
     /// </para>
     /// <para>
-    /// Also gives the primary <see cref="SocketsHttpHandler"/> a connect callback that bounds name resolution by
-    /// <see cref="GatewayUpstreamOptions.NameResolutionTimeout"/>, unless the app set a callback of its own, and limits the
+    /// Also gives the primary <see cref="SocketsHttpHandler"/> a connect callback that bounds name resolution by its
+    /// <see cref="SocketsHttpHandler.ConnectTimeout"/> and by <see cref="GatewayUpstreamOptions.NameResolutionTimeout"/>,
+    /// whichever is shorter, and records the phase of each connection attempt so that a timeout is named by the phase it
+    /// interrupted (unless the app set a callback of its own), and limits the
     /// client's <see cref="HttpClient.MaxResponseContentBufferSize"/> to
     /// <see cref="GatewayUpstreamOptions.MaxResponseContentBufferSize"/> unless the app set a limit of its own.
     /// </para>
@@ -68,14 +70,11 @@ public static class GatewayErrorsHttpClientBuilderExtensions
 
         builder.ConfigurePrimaryHttpMessageHandler((handler, provider) =>
         {
-            if (handler is SocketsHttpHandler { ConnectCallback: null } sockets)
+            if (handler is SocketsHttpHandler sockets)
             {
                 var settings = UpstreamSettings.For(provider.GetRequiredService<IOptionsMonitor<GatewayErrorsOptions>>().CurrentValue, upstream);
-                var connector = new UpstreamConnector(
-                    provider.GetRequiredService<IUpstreamNameResolver>(),
-                    provider.GetRequiredService<TimeProvider>(),
+                UpstreamConnector.Install(sockets, provider.GetRequiredService<IUpstreamNameResolver>(), provider.GetRequiredService<TimeProvider>(),
                     settings.NameResolutionTimeout);
-                sockets.ConnectCallback = connector.ConnectAsync;
             }
         });
 

@@ -171,16 +171,20 @@ internal sealed class GatewayErrorsHandler : DelegatingHandler
             return exception;
         }
 
+        // Whichever timer ended the call, the phase it interrupted names the failure: a hung lookup is dns_timeout
+        // whether ConnectTimeout, HttpClient.Timeout, a resilience timeout or the app's own deadline fired.
+        var connection = ConnectionPhase.Find(request);
+        var phase = connection?.Phase ?? ExchangePhase.ResponseHeaders;
         if (exception is OperationCanceledException canceled && cancellationToken.IsCancellationRequested)
         {
             // HttpClient links the caller's token with its own Timeout, so here the two look the same. Stay a
             // cancellation (callers catch cancellations by type) and say who was called and how far the call got: the
             // middleware can then tell a client abort (RequestAborted) from a timeout and still name the upstream.
-            var timeout = new Classification(FailureClassifier.TimeoutIn(ExchangePhase.ResponseHeaders));
+            var timeout = new Classification(FailureClassifier.TimeoutIn(phase));
             return new UpstreamCanceledException(Create(timeout, request, started, exception), canceled);
         }
 
-        return FailureClassifier.TryClassify(exception, ExchangePhase.ResponseHeaders, out var classification)
+        return FailureClassifier.TryClassify(exception, phase, connection?.Certificate ?? CertificateVerdict.Unknown, out var classification)
             ? new UpstreamFailureException(Create(classification, request, started, exception), exception)
             : exception;
     }

@@ -131,8 +131,19 @@ internal sealed class GatewayErrorsMiddleware
             captured.Throw();
         }
 
+        if (failure.Upstream is null && DeclaredUpstream(context) is { } upstream)
+        {
+            // Classified here, without the handler: typically a body that failed while HttpClient buffered it, after the
+            // handler chain had returned. An endpoint that declares the one upstream it calls names it, for free.
+            failure = FailureFactory.WithUpstream(failure, upstream);
+        }
+
         return AnswerAsync(context, failure);
     }
+
+    /// <summary>The upstream an endpoint declared with <c>WithGatewayUpstreams(...)</c>, when it declared exactly one.</summary>
+    private static string? DeclaredUpstream(HttpContext context)
+        => context.GetEndpoint()?.Metadata.GetMetadata<GatewayUpstreamMetadata>() is { Upstreams: [var single] } ? single : null;
 
     /// <summary>A failure the endpoint reported without throwing (see <see cref="IReportedFailureSource"/>).</summary>
     private Task AnswerReportedAsync(HttpContext context)
@@ -208,11 +219,19 @@ internal sealed class GatewayErrorsMiddleware
                 NextHop = expose ? failure.NextHop : null,
                 Detail = expose ? DetailOf(failure) : null,
                 Notice = _availability?.MaintenanceNotice(failure) ?? ErrorNotice.For(options, failure.Upstream),
+                Texts = _pages.TextsFor(context),
+                CspNonce = options.CspNonce?.Invoke(context),
             };
 
             response.Clear();
             response.StatusCode = status;
             response.Headers.CacheControl = "no-store";
+            if (options.Localization.Enabled)
+            {
+                // The body's words depend on the visitor's language (RFC 9110 sections 8.5 and 12.5.4).
+                response.Headers.ContentLanguage = error.Texts.Language;
+                response.Headers.Vary = "Accept-Language";
+            }
             response.Headers[ProxyStatusHeader.Name] = failure.ReceivedStatusCode is null && error.NextHop is null && error.Detail is null
                 ? ProxyStatusHeader.Cached(options.ProxyName ?? "gateway", type)
                 : ProxyStatusHeader.Format(options.ProxyName ?? "gateway", type, failure.ReceivedStatusCode, error.NextHop, error.Detail);

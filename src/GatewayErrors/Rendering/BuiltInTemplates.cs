@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using HandlebarsDotNet;
 
 namespace GatewayErrors;
@@ -22,6 +23,15 @@ internal static class BuiltInTemplates
     public static readonly IReadOnlyList<string> ThemeNames = ["default", "minimal", "console"];
 
     private static readonly Lazy<Sources> AllSources = new(Load);
+
+    /// <summary>
+    /// The page's one script (Themes/retry.js): the countdown, the check, the pause control and the way back. It is the
+    /// same on every page, in every language (its texts are in the markup), so one CSP hash allows it everywhere.
+    /// </summary>
+    public static string RetryScript => AllSources.Value.Script;
+
+    /// <summary>The CSP source expression that allows <see cref="RetryScript"/>: <c>'sha256-…'</c>.</summary>
+    public static string RetryScriptHash => field ??= "'sha256-" + Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(RetryScript))) + "'";
 
     public static string? NormalizeTheme(string? theme)
     {
@@ -88,6 +98,7 @@ internal static class BuiltInTemplates
         var assembly = typeof(BuiltInTemplates).Assembly;
         var partials = new Dictionary<string, string>(StringComparer.Ordinal);
         var styles = new Dictionary<string, string>(StringComparer.Ordinal);
+        string? script = null;
         foreach (var resource in assembly.GetManifestResourceNames())
         {
             if (!resource.StartsWith(ResourcePrefix, StringComparison.Ordinal))
@@ -102,6 +113,11 @@ internal static class BuiltInTemplates
             if (file.EndsWith(".hbs", StringComparison.Ordinal))
             {
                 partials["gw-" + file[..^4]] = text;
+            }
+            else if (file.EndsWith(".js", StringComparison.Ordinal))
+            {
+                // Kept byte for byte: its CSP hash is computed over exactly this text.
+                script = text.ReplaceLineEndings("\n");
             }
             else if (file.EndsWith(".css", StringComparison.Ordinal))
             {
@@ -118,10 +134,10 @@ internal static class BuiltInTemplates
             }
         }
 
-        return new Sources(partials, styles);
+        return new Sources(partials, styles, script ?? throw new InvalidOperationException("The built-in page script (retry.js) is not embedded."));
     }
 
-    private sealed record Sources(IReadOnlyDictionary<string, string> Partials, IReadOnlyDictionary<string, string> Styles);
+    private sealed record Sources(IReadOnlyDictionary<string, string> Partials, IReadOnlyDictionary<string, string> Styles, string Script);
 }
 
 /// <summary>One built-in theme, compiled.</summary>

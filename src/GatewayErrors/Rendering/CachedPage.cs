@@ -17,6 +17,8 @@ internal enum PageField
     RetryAfterSeconds,
     RetryAfterText,
     RetryText,
+    RetryWaitSeconds,
+    CspNonce,
 }
 
 /// <summary>
@@ -30,11 +32,17 @@ internal sealed class CachedPage
 
     private readonly byte[][] _pieces;
     private readonly PageField[] _fields;
+    private readonly PageTexts _texts;
+    private readonly string _retryTextWithoutWait;
+    private readonly long _defaultWaitSeconds;
 
-    private CachedPage(byte[][] pieces, PageField[] fields)
+    private CachedPage(byte[][] pieces, PageField[] fields, PageTexts texts, string retryTextWithoutWait, long defaultWaitSeconds)
     {
         _pieces = pieces;
         _fields = fields;
+        _texts = texts;
+        _retryTextWithoutWait = retryTextWithoutWait;
+        _defaultWaitSeconds = defaultWaitSeconds;
     }
 
     /// <summary>
@@ -42,7 +50,13 @@ internal sealed class CachedPage
     /// ordinary values: a template that transforms a value (rather than printing it) cannot be cached, and gets
     /// <see langword="null"/> here so it is rendered per request instead.
     /// </summary>
-    public static CachedPage? TryCreate(string withSentinels, string withSample, ErrorResponse sample, string retryTextWithoutWait)
+    /// <param name="withSentinels">The page rendered with stand-ins.</param>
+    /// <param name="withSample">The same page rendered for <paramref name="sample"/>.</param>
+    /// <param name="sample">The response the page was rendered for.</param>
+    /// <param name="texts">The language the page is in (for the retry sentence).</param>
+    /// <param name="retryTextWithoutWait">The encoded retry advice used when there is no Retry-After.</param>
+    /// <param name="defaultWaitSeconds">The countdown's first value when there is no Retry-After.</param>
+    public static CachedPage? TryCreate(string withSentinels, string withSample, ErrorResponse sample, PageTexts texts, string retryTextWithoutWait, long defaultWaitSeconds)
     {
         var pieces = new List<byte[]>();
         var fields = new List<PageField>();
@@ -61,9 +75,9 @@ internal sealed class CachedPage
             start = index + length;
         }
 
-        var page = new CachedPage([.. pieces], [.. fields]);
+        var page = new CachedPage([.. pieces], [.. fields], texts, retryTextWithoutWait, defaultWaitSeconds);
         var writer = new ArrayBufferWriter<byte>(withSample.Length + 256);
-        page.Write(writer, sample, retryTextWithoutWait);
+        page.Write(writer, sample);
         return Encoding.UTF8.GetString(writer.WrittenSpan) == withSample ? page : null;
     }
 
@@ -73,12 +87,15 @@ internal sealed class CachedPage
     /// <summary>The stand-in number for <see cref="PageField.RetryAfterSeconds"/>, a number in the model.</summary>
     public const long RetryAfterSecondsSentinel = 7_301_945_583_211;
 
-    public void Write(IBufferWriter<byte> writer, ErrorResponse error, string retryTextWithoutWait)
+    /// <summary>The stand-in number for <see cref="PageField.RetryWaitSeconds"/>.</summary>
+    public const long RetryWaitSecondsSentinel = 7_301_945_583_212;
+
+    public void Write(IBufferWriter<byte> writer, ErrorResponse error)
     {
         for (var i = 0; i < _fields.Length; i++)
         {
             writer.Write(_pieces[i]);
-            WriteField(writer, _fields[i], error, retryTextWithoutWait);
+            WriteField(writer, _fields[i], error);
         }
 
         writer.Write(_pieces[^1]);
@@ -89,9 +106,12 @@ internal sealed class CachedPage
         var best = (Index: -1, Field: default(PageField), Length: 0);
         foreach (var field in AllFields)
         {
-            var sentinel = field == PageField.RetryAfterSeconds
-                ? RetryAfterSecondsSentinel.ToString(CultureInfo.InvariantCulture)
-                : Sentinel(field);
+            var sentinel = field switch
+            {
+                PageField.RetryAfterSeconds => RetryAfterSecondsSentinel.ToString(CultureInfo.InvariantCulture),
+                PageField.RetryWaitSeconds => RetryWaitSecondsSentinel.ToString(CultureInfo.InvariantCulture),
+                _ => Sentinel(field),
+            };
             var index = page.IndexOf(sentinel, start, StringComparison.Ordinal);
             if (index >= 0 && (best.Index < 0 || index < best.Index))
             {
@@ -102,7 +122,7 @@ internal sealed class CachedPage
         return best;
     }
 
-    private static void WriteField(IBufferWriter<byte> writer, PageField field, ErrorResponse error, string retryTextWithoutWait)
+    private void WriteField(IBufferWriter<byte> writer, PageField field, ErrorResponse error)
     {
         switch (field)
         {
@@ -133,36 +153,37 @@ internal sealed class CachedPage
             case PageField.RetryAfterText:
                 if (error.RetryAfterSeconds is { } wait)
                 {
-                    WriteRetryText(writer, wait);
+                    _texts.WriteRetryText(writer, wait);
                 }
 
                 break;
             case PageField.RetryText:
                 if (error.RetryAfterSeconds is { } retry)
                 {
-                    WriteRetryText(writer, retry);
+                    _texts.WriteRetryText(writer, retry);
                 }
                 else
                 {
-                    WriteUtf8(writer, retryTextWithoutWait);
+                    WriteUtf8(writer, _retryTextWithoutWait);
+                }
+
+                break;
+            case PageField.RetryWaitSeconds:
+                {
+                    var span = writer.GetSpan(20);
+                    Utf8Formatter.TryFormat(error.RetryAfterSeconds is { } s ? Math.Max(1, s) : _defaultWaitSeconds, span, out var written);
+                    writer.Advance(written);
+                }
+
+                break;
+            case PageField.CspNonce:
+                if (AutoRetryPolicy.SafeNonce(error.CspNonce) is { } nonce)
+                {
+                    WriteUtf8(writer, nonce);
                 }
 
                 break;
         }
-    }
-
-    /// <summary>The same words as <see cref="ErrorPageModel.RetryTextFor"/>, formatted without a string.</summary>
-    private static void WriteRetryText(IBufferWriter<byte> writer, long seconds)
-    {
-        var span = writer.GetSpan(64);
-        int written;
-        _ = seconds switch
-        {
-            <= 1 => Utf8.TryWrite(span, CultureInfo.InvariantCulture, $"Try again in a second.", out written),
-            < 120 => Utf8.TryWrite(span, CultureInfo.InvariantCulture, $"Try again in {seconds} seconds.", out written),
-            _ => Utf8.TryWrite(span, CultureInfo.InvariantCulture, $"Try again in about {(seconds + 59) / 60} minutes.", out written),
-        };
-        writer.Advance(written);
     }
 
     private static void WriteFormatted(IBufferWriter<byte> writer, DateTime value, string format)

@@ -92,7 +92,7 @@ internal sealed class CustomTemplates
     /// sample model, so a missing partial or helper is found now rather than on the first failing request.
     /// </summary>
     /// <returns>The compiled set, or <see langword="null"/> with <paramref name="errors"/> filled in.</returns>
-    public static CustomTemplates? Compile(IReadOnlyList<TemplateSource> sources, string theme, PageBranding branding, List<string> errors)
+    public static CustomTemplates? Compile(IReadOnlyList<TemplateSource> sources, string theme, PageBranding branding, PageTexts texts, List<string> errors)
     {
         var handlebars = BuiltInTemplates.CreateEnvironment();
         BuiltInTemplates.RegisterPartials(handlebars, theme);
@@ -148,7 +148,7 @@ internal sealed class CustomTemplates
 
         var content = BuiltInTemplates.Compile(handlebars, "{{> " + BuiltInTemplates.ContentPartial + "}}");
         var set = new CustomTemplates(byType, byStatus, error, layout, content, sources.Count);
-        set.TrialRender(branding, errors);
+        set.TrialRender(branding, texts, errors);
         return errors.Count > before ? null : set;
     }
 
@@ -163,7 +163,7 @@ internal sealed class CustomTemplates
         return $"Error page template '{source.Origin}' does not compile at {position}: {message}";
     }
 
-    private void TrialRender(PageBranding branding, List<string> errors)
+    private void TrialRender(PageBranding branding, PageTexts texts, List<string> errors)
     {
         var pages = _byType.Where(static t => t is not null).Concat(_byStatus.Values).Append(_error).Append(Layout);
         foreach (var page in pages)
@@ -175,7 +175,7 @@ internal sealed class CustomTemplates
 
             var type = TypeOf(page.Name) ?? GatewayErrorType.ConnectionRefused;
             var status = StatusOf(page.Name) ?? ErrorTaxonomy.Get(type).RecommendedStatus;
-            var model = ErrorPageModel.Sample(type, status, branding);
+            var model = ErrorPageModel.Sample(type, status, branding, texts);
             try
             {
                 using var writer = new StringWriter(CultureInfo.InvariantCulture);

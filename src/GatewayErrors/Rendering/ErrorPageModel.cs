@@ -55,6 +55,36 @@ internal sealed class ErrorPageModel
     /// <summary>When to retry: <see cref="RetryAfterText"/> when Retry-After is known, else the error type's advice.</summary>
     public required string RetryText { get; init; }
 
+    /// <summary>What the page does about retrying: counts down and checks (<see cref="AutoRetry"/>), says it does not resend (<see cref="RetryNotResent"/>), or neither.</summary>
+    public bool AutoRetry { get; init; }
+
+    /// <summary>The request was not a GET or HEAD, so the page never resends it and offers a way back instead.</summary>
+    public bool RetryNotResent { get; init; }
+
+    /// <summary>The countdown's first value in seconds: the Retry-After wait when known, else <c>GatewayErrors:AutoRetry:Delay</c>.</summary>
+    public long RetryWaitSeconds { get; init; }
+
+    /// <summary>The longest wait between checks, in seconds (<c>GatewayErrors:AutoRetry:MaxDelay</c>).</summary>
+    public long RetryMaxWaitSeconds { get; init; }
+
+    /// <summary>How many checks the page makes before it stops (<c>GatewayErrors:AutoRetry:MaxAttempts</c>).</summary>
+    public int RetryMaxAttempts { get; init; }
+
+    /// <summary>The request's CSP nonce (see <see cref="GatewayErrorsOptions.CspNonce"/>), or empty.</summary>
+    public required string CspNonce { get; init; }
+
+    /// <summary>The page's script (countdown, check, pause, back), GatewayErrors' own code; set only when the page needs it.</summary>
+    public string? RetryScript { get; init; }
+
+    /// <summary>The language of the page's texts (<c>&lt;html lang&gt;</c>), such as <c>de</c> or <c>zh-Hans</c>.</summary>
+    public required string Lang { get; init; }
+
+    /// <summary><c>ltr</c> or <c>rtl</c> (<c>&lt;html dir&gt;</c>).</summary>
+    public required string Dir { get; init; }
+
+    /// <summary>The page's own texts in <see cref="Lang"/> (headings, labels, buttons), HTML-encoded: <c>{{text.whatHappened}}</c>.</summary>
+    public required IReadOnlyDictionary<string, string> Text { get; init; }
+
     public required string TraceId { get; init; }
 
     public required string TimestampUtc { get; init; }
@@ -93,42 +123,53 @@ internal sealed class ErrorPageModel
     /// <summary>The page's output inside a custom <c>layout</c>; <see langword="null"/> elsewhere.</summary>
     public string? Body { get; set; }
 
-    public static ErrorPageModel Create(ErrorResponse error, PageBranding branding) => Create(error, branding, sentinels: false);
-
     /// <summary>
-    /// The model, with <see cref="CachedPage.Sentinel"/> stand-ins for the values that change per request when
-    /// <paramref name="sentinels"/> is set, so the rendered page can be split around them and cached.
+    /// The model for a response, with <see cref="CachedPage.Sentinel"/> stand-ins for the values that change per request
+    /// when <paramref name="sentinels"/> is set, so the rendered page can be split around them and cached.
     /// </summary>
-    public static ErrorPageModel Create(ErrorResponse error, PageBranding branding, bool sentinels)
+    public static ErrorPageModel Create(ErrorResponse error, PageBranding branding, PageTexts texts, GatewayErrorAutoRetryOptions retry, bool sentinels = false)
     {
-        var type = error.Type.Encoded;
+        var row = error.Type;
+        var type = texts.For(row.Type);
         var upstream = Encode(error.UpstreamDisplayName);
+        var siteName = branding.SiteName ?? texts.ThisSite;
         var seconds = error.RetryAfterSeconds;
         var utc = error.Timestamp.UtcDateTime;
+        var mode = AutoRetryPolicy.ModeFor(error, type, retry);
         return new ErrorPageModel
         {
             StatusCode = error.StatusCode,
             ReasonPhrase = Encode(error.ReasonPhrase),
-            Title = type.Title,
-            Summary = type.Summary,
-            Cause = type.Cause,
-            ErrorType = type.Name,
+            Title = type.TitleHtml,
+            Summary = type.SummaryHtml,
+            Cause = type.CauseHtml,
+            ErrorType = Encode(row.Name),
             Upstream = upstream,
-            FailedHop = type.FailedHop,
-            HopState = type.HopState,
-            Hops = HopModel.Create(type, branding.SiteName, upstream),
-            Where = type.Row.Hop switch
+            FailedHop = row.Hop switch
             {
-                GatewayErrors.FailedHop.Site => "Your browser is working. This site held your request back to protect " + upstream + ", the service behind it.",
-                GatewayErrors.FailedHop.Upstream => "Your browser and this site are working. " + upstream + ", the service behind this site, is not.",
-                _ => "Your browser and this site are working. The problem is between this site and " + upstream + ", the service behind it.",
+                GatewayErrors.FailedHop.Site => "site",
+                GatewayErrors.FailedHop.Upstream => "upstream",
+                _ => "connection",
             },
-            VisitorAdvice = type.Visitor,
-            OwnerSteps = type.Owner,
+            HopState = type.HopStateHtml,
+            Hops = HopModel.Create(row, type, texts, siteName, upstream),
+            Where = texts.Where(row.Hop, upstream),
+            VisitorAdvice = type.VisitorHtml,
+            OwnerSteps = row.EncodedOwnerAdvice,
             ShowTroubleshooting = branding.ShowTroubleshooting,
             RetryAfterSeconds = seconds is null ? null : sentinels ? CachedPage.RetryAfterSecondsSentinel : seconds,
-            RetryAfterText = seconds is not { } s ? null : sentinels ? CachedPage.Sentinel(PageField.RetryAfterText) : RetryTextFor(s),
-            RetryText = sentinels ? CachedPage.Sentinel(PageField.RetryText) : seconds is { } r ? RetryTextFor(r) : type.Retry,
+            RetryAfterText = seconds is not { } s ? null : sentinels ? CachedPage.Sentinel(PageField.RetryAfterText) : texts.RetryText(s),
+            RetryText = sentinels ? CachedPage.Sentinel(PageField.RetryText) : seconds is { } r ? texts.RetryText(r) : type.RetryHtml,
+            AutoRetry = mode == RetryMode.Automatic,
+            RetryNotResent = mode == RetryMode.NotResent,
+            RetryWaitSeconds = sentinels ? CachedPage.RetryWaitSecondsSentinel : AutoRetryPolicy.WaitSeconds(error, retry),
+            RetryMaxWaitSeconds = (long)Math.Ceiling(retry.MaxDelay.TotalSeconds),
+            RetryMaxAttempts = retry.MaxAttempts,
+            RetryScript = mode == RetryMode.None ? null : BuiltInTemplates.RetryScript,
+            CspNonce = sentinels ? CachedPage.Sentinel(PageField.CspNonce) : AutoRetryPolicy.SafeNonce(error.CspNonce) ?? "",
+            Lang = texts.Language,
+            Dir = texts.Direction,
+            Text = texts.Text,
             TraceId = sentinels ? CachedPage.Sentinel(PageField.TraceId) : Encode(error.TraceId),
             TimestampUtc = sentinels ? CachedPage.Sentinel(PageField.TimestampUtc) : utc.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture),
             TimestampIso = sentinels ? CachedPage.Sentinel(PageField.TimestampIso) : utc.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
@@ -137,7 +178,7 @@ internal sealed class ErrorPageModel
             NextHop = error.NextHop is null ? null : Encode(error.NextHop),
             Detail = error.Detail is null ? null : Encode(error.Detail),
             Theme = branding.Theme,
-            SiteName = branding.SiteName,
+            SiteName = siteName,
             LogoUrl = branding.LogoUrl,
             AccentColor = branding.AccentColor,
             SupportUrl = branding.SupportUrl,
@@ -148,8 +189,8 @@ internal sealed class ErrorPageModel
         };
     }
 
-    /// <summary>A representative model for trying a template out at start-up and for docs.</summary>
-    internal static ErrorPageModel Sample(GatewayErrorType type, int status, PageBranding branding) => Create(
+    /// <summary>A representative model for trying a template out at start-up and for docs: a GET that retries by itself, with a notice.</summary>
+    internal static ErrorPageModel Sample(GatewayErrorType type, int status, PageBranding branding, PageTexts texts) => Create(
         new ErrorResponse
         {
             StatusCode = status,
@@ -163,17 +204,13 @@ internal sealed class ErrorPageModel
             RetryAfter = TimeSpan.FromSeconds(30),
             NextHop = "catalog.internal:8080",
             Detail = "Connection refused (catalog.internal:8080)",
+            Notice = new ErrorNotice("We are deploying a new version.", new DateTime(2026, 1, 1, 11, 45, 0, DateTimeKind.Utc), "https://status.example.com/"),
         },
-        branding);
+        branding,
+        texts,
+        new GatewayErrorAutoRetryOptions());
 
     internal static string Encode(string value) => Encoder.Encode(value);
-
-    internal static string RetryTextFor(long seconds) => seconds switch
-    {
-        <= 1 => "Try again in a second.",
-        < 120 => string.Create(CultureInfo.InvariantCulture, $"Try again in {seconds} seconds."),
-        _ => string.Create(CultureInfo.InvariantCulture, $"Try again in about {(seconds + 59) / 60} minutes."),
-    };
 
     /// <summary>
     /// The request path with every character outside RFC 3986's unreserved set percent-encoded per segment: safe in
@@ -193,49 +230,6 @@ internal sealed class ErrorPageModel
         }
 
         return method;
-    }
-
-    /// <summary>An error type's texts, encoded once; kept with its <see cref="ErrorTypeInfo"/> row (<see cref="ErrorTypeInfo.Encoded"/>).</summary>
-    internal sealed class EncodedAdvice
-    {
-        internal EncodedAdvice(ErrorTypeInfo row)
-        {
-            Row = row;
-            Title = Encode(row.Title);
-            Summary = Encode(row.Summary);
-            Name = Encode(row.Name);
-            Cause = Encode(row.Cause);
-            HopState = Encode(row.HopState);
-            FailedHop = row.Hop switch
-            {
-                GatewayErrors.FailedHop.Site => "site",
-                GatewayErrors.FailedHop.Upstream => "upstream",
-                _ => "connection",
-            };
-            Retry = Encode(row.VisitorAdvice[0]);
-            Visitor = row.VisitorAdvice.Skip(1).Select(Encode).ToArray();
-            Owner = row.OwnerAdvice.Select(Encode).ToArray();
-        }
-
-        public ErrorTypeInfo Row { get; }
-
-        public string Title { get; }
-
-        public string Summary { get; }
-
-        public string Name { get; }
-
-        public string Cause { get; }
-
-        public string HopState { get; }
-
-        public string FailedHop { get; }
-
-        public string Retry { get; }
-
-        public IReadOnlyList<string> Visitor { get; }
-
-        public IReadOnlyList<string> Owner { get; }
     }
 }
 
@@ -282,27 +276,28 @@ internal sealed class HopModel
     /// <summary>The connection leading to this point: <c>ok</c>, <c>error</c> or <c>none</c> (not attempted); <c>none</c> for the first point.</summary>
     public required string Link { get; init; }
 
-    internal static HopModel[] Create(ErrorPageModel.EncodedAdvice type, string siteName, string upstream)
+    internal static HopModel[] Create(ErrorTypeInfo row, TypeTexts type, PageTexts texts, string siteName, string upstream)
     {
-        var hop = type.Row.Hop;
+        var hop = row.Hop;
         var upstreamFailed = hop is FailedHop.Connection or FailedHop.Upstream;
+        var text = texts.Text;
         return
         [
-            new HopModel { Role = "visitor", Name = "You", Description = "Browser", State = "ok", StateText = "Working", Link = "none" },
+            new HopModel { Role = "visitor", Name = text["hopYou"], Description = text["hopBrowser"], State = "ok", StateText = text["hopWorking"], Link = "none" },
             new HopModel
             {
-                Role = "site", Name = siteName, Description = "Web server",
+                Role = "site", Name = siteName, Description = text["hopWebServer"],
                 State = hop == FailedHop.Site ? "error" : "ok",
-                StateText = hop == FailedHop.Site ? type.HopState : "Working",
+                StateText = hop == FailedHop.Site ? type.HopStateHtml : text["hopWorking"],
                 Link = "ok",
             },
             new HopModel
             {
-                Role = "upstream", Name = upstream, Description = "Service behind it",
+                Role = "upstream", Name = upstream, Description = text["hopServiceBehind"],
                 State = upstreamFailed ? "error" : "unknown",
-                StateText = upstreamFailed ? type.HopState : "Not contacted",
+                StateText = upstreamFailed ? type.HopStateHtml : text["hopNotContacted"],
                 Link = hop == FailedHop.Connection ? "error"
-                    : type.Row.Type == GatewayErrorType.UpstreamServerError ? "ok"
+                    : row.Type == GatewayErrorType.UpstreamServerError ? "ok"
                     : "none",
             },
         ];

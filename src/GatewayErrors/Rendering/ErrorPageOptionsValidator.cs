@@ -54,6 +54,20 @@ internal sealed partial class ErrorPageOptionsValidator : IValidateOptions<Gatew
         }
 
         CheckNotice(failures, $"{Section}:Notice", options.Notice);
+        CheckAutoRetry(failures, options.AutoRetry);
+        foreach (var culture in options.Localization.Cultures)
+        {
+            if (string.IsNullOrWhiteSpace(culture) || culture.Length > 35 || !culture.All(static c => char.IsAsciiLetterOrDigit(c) || c == '-')
+                || culture.StartsWith('-') || culture.EndsWith('-'))
+            {
+                failures.Add($"{Section}:Localization:Cultures contains '{culture}', which is not a language tag such as nl or pt-BR.");
+            }
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Localization.ResourceName))
+        {
+            failures.Add($"{Section}:Localization:ResourceName must not be blank (leave it unset for GatewayErrorPages).");
+        }
         foreach (var (upstream, settings) in options.Upstreams)
         {
             CheckNotice(failures, $"{Section}:Upstreams:{upstream}:Notice", settings?.Notice);
@@ -68,6 +82,25 @@ internal sealed partial class ErrorPageOptionsValidator : IValidateOptions<Gatew
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void CheckAutoRetry(List<string> failures, GatewayErrorAutoRetryOptions retry)
+    {
+        const string Key = Section + ":AutoRetry";
+        if (retry.Delay < TimeSpan.FromSeconds(1) || retry.Delay > TimeSpan.FromMinutes(10))
+        {
+            failures.Add($"{Key}:Delay = {retry.Delay} must be at least 00:00:01 and at most 00:10:00.");
+        }
+
+        if (retry.MaxDelay < retry.Delay || retry.MaxDelay > TimeSpan.FromHours(1))
+        {
+            failures.Add($"{Key}:MaxDelay = {retry.MaxDelay} must be at least {Key}:Delay ({retry.Delay}) and at most 01:00:00.");
+        }
+
+        if (retry.MaxAttempts is < 1 or > 100)
+        {
+            failures.Add($"{Key}:MaxAttempts = {retry.MaxAttempts} must be between 1 and 100.");
+        }
     }
 
     private static void CheckNotice(List<string> failures, string key, GatewayErrorNoticeOptions? notice)

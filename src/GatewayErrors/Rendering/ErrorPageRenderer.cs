@@ -3,7 +3,9 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -29,6 +31,7 @@ internal sealed class ErrorPageRenderer : IDisposable
     private readonly IOptionsMonitor<GatewayErrorsOptions> _options;
     private readonly ILogger _logger;
     private readonly string _contentRoot;
+    private readonly Func<GatewayErrorsOptions, IStringLocalizer?>? _appTexts;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, ThemeTemplates> _themes = new(StringComparer.Ordinal);
     private State? _state;
@@ -39,7 +42,15 @@ internal sealed class ErrorPageRenderer : IDisposable
     {
         _options = options;
         _logger = logger;
-        _contentRoot = services.GetService<IHostEnvironment>()?.ContentRootPath is { Length: > 0 } root ? root : AppContext.BaseDirectory;
+        var environment = services.GetService<IHostEnvironment>();
+        _contentRoot = environment?.ContentRootPath is { Length: > 0 } root ? root : AppContext.BaseDirectory;
+
+        // The app's own GatewayErrorPages resources, when it localizes itself (AddLocalization): found the way its own
+        // IStringLocalizer finds its .resx files, in its assembly.
+        if (services.GetService<IStringLocalizerFactory>() is { } factory && environment?.ApplicationName is { Length: > 0 } application)
+        {
+            _appTexts = options => factory.Create(options.Localization.ResourceName, application);
+        }
     }
 
     /// <summary>Completes after the next reload triggered by a template file change, whether it succeeded or not.</summary>
@@ -58,30 +69,44 @@ internal sealed class ErrorPageRenderer : IDisposable
     }
 
     /// <summary>
+    /// The texts in the request's language (request localization, else <c>Accept-Language</c>, else English), built once
+    /// per language and configuration. Every body of the response uses them, and the page cache keys on them.
+    /// </summary>
+    public PageTexts TextsFor(HttpContext context)
+    {
+        var state = CurrentState();
+        return state.Options.Localization.Enabled ? state.Texts(PageCultures.Choose(context, state.Cultures)) : state.English;
+    }
+
+    /// <summary>
     /// Writes the page for a response as UTF-8. A page without exposed details is rendered once per error type,
-    /// status, upstream and retry presence, then served from <see cref="CachedPage"/> pieces: the template runs once,
-    /// not once per failed request (an outage sends the same page to everyone).
+    /// status, upstream, retry presence, retry mode, language and notice, then served from <see cref="CachedPage"/>
+    /// pieces: the template runs once, not once per failed request (an outage sends the same page to everyone).
     /// </summary>
     public void Write(IBufferWriter<byte> writer, ErrorResponse error)
     {
         var state = CurrentState();
+        var texts = error.Texts ?? state.English;
+        var type = texts.For(error.Type.Type);
+        var retry = state.Options.AutoRetry;
         var cacheable = error.NextHop is null && error.Detail is null;
-        var key = new PageKey(error.Type.Type, error.StatusCode, error.UpstreamDisplayName, error.RetryAfter is not null, error.Notice);
-        var retryText = error.Type.Encoded.Retry;
+        var key = new PageKey(error.Type.Type, error.StatusCode, error.UpstreamDisplayName, error.RetryAfter is not null,
+            AutoRetryPolicy.ModeFor(error, type, retry), texts, error.Notice);
         var pages = state.Pages;
         if (cacheable && pages.TryGetValue(key, out var cached))
         {
-            cached.Write(writer, error, retryText);
+            cached.Write(writer, error);
             return;
         }
 
-        var page = Render(state, error, ErrorPageModel.Create(error, state.Branding), out var failed);
+        var page = Render(state, error, ErrorPageModel.Create(error, state.Branding, texts, retry), out var failed);
         if (cacheable && !failed && pages.Count < MaxCachedPages)
         {
             // Rendered again with stand-ins for the per-request values and split around them; the page just rendered
             // for this request checks the split, so a template that does more than print a value is never cached.
-            var withSentinels = Render(state, error, ErrorPageModel.Create(error, state.Branding, sentinels: true), out var sentinelFailed, log: false);
-            if (!sentinelFailed && CachedPage.TryCreate(withSentinels, page, error, retryText) is { } created)
+            var withSentinels = Render(state, error, ErrorPageModel.Create(error, state.Branding, texts, retry, sentinels: true), out var sentinelFailed, log: false);
+            if (!sentinelFailed
+                && CachedPage.TryCreate(withSentinels, page, error, texts, type.RetryHtml, (long)Math.Ceiling(retry.Delay.TotalSeconds)) is { } created)
             {
                 pages.TryAdd(key, created);
             }
@@ -94,7 +119,7 @@ internal sealed class ErrorPageRenderer : IDisposable
     public string Render(ErrorResponse error)
     {
         var state = CurrentState();
-        return Render(state, error, ErrorPageModel.Create(error, state.Branding), out _);
+        return Render(state, error, ErrorPageModel.Create(error, state.Branding, error.Texts ?? state.English, state.Options.AutoRetry), out _);
     }
 
     private string Render(State state, ErrorResponse error, ErrorPageModel model, out bool failed, bool log = true)
@@ -242,7 +267,7 @@ internal sealed class ErrorPageRenderer : IDisposable
             }
         }
 
-        var state = new State(options, branding, theme, folder, options.TemplateFileProvider);
+        var state = new State(options, branding, theme, folder, options.TemplateFileProvider, _appTexts?.Invoke(options));
         state.Custom = CompileCustom(state, errors);
         if (state.Custom is { } custom)
         {
@@ -266,7 +291,7 @@ internal sealed class ErrorPageRenderer : IDisposable
             return null;
         }
 
-        return state.Sources.Count == 0 ? null : CustomTemplates.Compile(state.Sources, state.Theme.Theme, state.Branding, errors);
+        return state.Sources.Count == 0 ? null : CustomTemplates.Compile(state.Sources, state.Theme.Theme, state.Branding, state.English, errors);
     }
 
     // Called under _gate. Built-in themes compile once per process lifetime of the renderer, whatever reloads happen.
@@ -307,10 +332,24 @@ internal sealed class ErrorPageRenderer : IDisposable
     }
 
     /// <summary>Everything compiled for one options instance, and the watch on its template files.</summary>
-    private sealed class State(GatewayErrorsOptions options, PageBranding branding, ThemeTemplates theme, PhysicalFileProvider? folder, IFileProvider? provider)
+    private sealed class State(
+        GatewayErrorsOptions options, PageBranding branding, ThemeTemplates theme, PhysicalFileProvider? folder, IFileProvider? provider, IStringLocalizer? appTexts)
         : IDisposable
     {
+        private readonly ConcurrentDictionary<string, PageTexts> _texts = new(StringComparer.Ordinal);
         private IDisposable? _watch;
+
+        /// <summary>The languages a response can be in: the shipped ones, then the ones the app adds.</summary>
+        public IReadOnlyList<string> Cultures { get; } = [.. GatewayErrorLocalizationOptions.ShippedCultures
+            .Concat(options.Localization.Cultures.Where(static c => !string.IsNullOrWhiteSpace(c)).Select(static c => c.Trim()))
+            .Distinct(StringComparer.OrdinalIgnoreCase)];
+
+        public PageTexts English => field ??= Texts(PageCultures.Fallback);
+
+        /// <summary>The texts of one of <see cref="Cultures"/> (the chooser only returns those, so this stays small).</summary>
+        public PageTexts Texts(string language) => _texts.GetOrAdd(language, static (l, s) => PageTexts.Create(l, s.Branding, s.AppTexts), this);
+
+        public IStringLocalizer? AppTexts { get; } = appTexts;
         private ConcurrentDictionary<PageKey, CachedPage> _pages = new();
 
         public GatewayErrorsOptions Options { get; } = options;
@@ -361,4 +400,5 @@ internal sealed class ErrorPageRenderer : IDisposable
 }
 
 /// <summary>What a cached page depends on besides the templates and options it was rendered with.</summary>
-internal readonly record struct PageKey(GatewayErrorType Type, int StatusCode, string Upstream, bool HasRetryAfter, ErrorNotice? Notice);
+internal readonly record struct PageKey(
+    GatewayErrorType Type, int StatusCode, string Upstream, bool HasRetryAfter, RetryMode Retry, PageTexts Texts, ErrorNotice? Notice);

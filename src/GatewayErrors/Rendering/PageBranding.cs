@@ -3,11 +3,10 @@ namespace GatewayErrors;
 /// <summary>The per-configuration part of the page model, resolved and HTML-encoded once per options instance.</summary>
 internal sealed class PageBranding
 {
-    public const string DefaultSiteName = "This site";
-
     public required string Theme { get; init; }
 
-    public required string SiteName { get; init; }
+    /// <summary>The configured site name, encoded; <see langword="null"/> when unset (the page says "This site" in its language).</summary>
+    public string? SiteName { get; init; }
 
     public string? LogoUrl { get; init; }
 
@@ -30,7 +29,7 @@ internal sealed class PageBranding
         return new PageBranding
         {
             Theme = BuiltInTemplates.NormalizeTheme(options.Theme) ?? BuiltInTemplates.ThemeNames[0],
-            SiteName = ErrorPageModel.Encode(string.IsNullOrWhiteSpace(options.Branding.SiteName) ? DefaultSiteName : options.Branding.SiteName.Trim()),
+            SiteName = string.IsNullOrWhiteSpace(options.Branding.SiteName) ? null : ErrorPageModel.Encode(options.Branding.SiteName.Trim()),
             LogoUrl = UrlOrNull(options.Branding.LogoUrl),
             AccentColor = string.IsNullOrWhiteSpace(options.Branding.AccentColor) ? null : options.Branding.AccentColor.Trim(),
             SupportUrl = UrlOrNull(options.Branding.SupportUrl),

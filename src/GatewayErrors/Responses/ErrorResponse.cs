@@ -40,6 +40,15 @@ internal sealed class ErrorResponse
     /// </summary>
     public ErrorNotice? Notice { get; init; }
 
+    /// <summary>
+    /// Gets the texts in the visitor's language (see <see cref="PageCultures"/>); <see langword="null"/> means English, as
+    /// the taxonomy has it.
+    /// </summary>
+    public PageTexts? Texts { get; init; }
+
+    /// <summary>Gets the request's Content-Security-Policy nonce, as the app's <see cref="GatewayErrorsOptions.CspNonce"/> read it.</summary>
+    public string? CspNonce { get; init; }
+
     /// <summary>Gets the Retry-After value in whole seconds, rounded up so a client never retries early.</summary>
     public long? RetryAfterSeconds => RetryAfter is { } wait ? (long)Math.Ceiling(Math.Max(0, wait.TotalSeconds)) : null;
 }

@@ -20,9 +20,11 @@ internal static class PlainTextBody
         Text(writer, " ");
         Text(writer, error.ReasonPhrase);
         Text(writer, ": ");
-        Text(writer, error.Type.Title);
+        // The title and summary follow the visitor's language; the labels below stay English, for scripts that read them.
+        var texts = error.Texts?.For(error.Type.Type);
+        Text(writer, texts?.Title ?? error.Type.Title);
         Text(writer, "\n");
-        Text(writer, error.Type.Summary);
+        Text(writer, texts?.Summary ?? error.Type.Summary);
         Text(writer, "\n");
         if (error.Notice is { } notice)
         {

@@ -10,12 +10,14 @@ internal static class ProblemDetailsBody
 
     public static ProblemDetails Create(ErrorResponse error)
     {
+        // Title and detail follow the visitor's language; type, errorType and the rest are for machines and never do.
+        var texts = error.Texts?.For(error.Type.Type);
         var problem = new ProblemDetails
         {
             Type = error.Type.ProblemTypeUri,
-            Title = error.Type.Title,
+            Title = texts?.Title ?? error.Type.Title,
             Status = error.StatusCode,
-            Detail = error.Detail ?? error.Type.Summary,
+            Detail = error.Detail ?? texts?.Summary ?? error.Type.Summary,
             Instance = error.Path,
         };
         problem.Extensions["traceId"] = error.TraceId;

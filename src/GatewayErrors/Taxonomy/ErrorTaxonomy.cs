@@ -122,7 +122,7 @@ internal static class ErrorTaxonomy
                 [
                     "Check the health and latency of the resolver this server uses.",
                     "Check that the authoritative DNS servers for the upstream's name answer quickly.",
-                    "Consider a local caching resolver, and review GatewayErrors:Upstreams:<name>:NameResolutionTimeout.",
+                    "Consider a local caching resolver, and review the client's ConnectTimeout and GatewayErrors:Upstreams:<name>:NameResolutionTimeout.",
                 ]),
             Row(GatewayErrorType.DestinationIpUnroutable, "destination_ip_unroutable", 502, FailedHop.Connection,
                 title: "Upstream service unreachable",

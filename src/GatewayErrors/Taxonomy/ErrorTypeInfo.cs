@@ -23,8 +23,6 @@ internal enum FailedHop
 /// </remarks>
 internal sealed class ErrorTypeInfo
 {
-    private ErrorPageModel.EncodedAdvice? _encoded;
-
     /// <summary>Gets the error type this row describes.</summary>
     public required GatewayErrorType Type { get; init; }
 
@@ -64,8 +62,9 @@ internal sealed class ErrorTypeInfo
         : "https://www.rfc-editor.org/rfc/rfc9209#name-" + Token.Replace('_', '-');
 
     /// <summary>
-    /// Gets the row's texts HTML-encoded, built on first use and then kept with the row: every error page of this type
-    /// reuses them instead of encoding the same sentences per failed request.
+    /// Gets the owner advice HTML-encoded, built on first use and then kept with the row. It stays English in every language,
+    /// as the log entries that carry its first step do; the visitor-facing texts are localized (Localization/PageTexts.cs,
+    /// keyed by <see cref="Name"/>).
     /// </summary>
-    internal ErrorPageModel.EncodedAdvice Encoded => _encoded ??= new ErrorPageModel.EncodedAdvice(this);
+    internal IReadOnlyList<string> EncodedOwnerAdvice => field ??= OwnerAdvice.Select(ErrorPageModel.Encode).ToArray();
 }

@@ -15,7 +15,7 @@ namespace GatewayErrors.Tests.Rendering;
 /// Without it the test fails when <c>CI=true</c> and is skipped, with a message saying why, on a developer machine.
 /// </remarks>
 [Trait("Category", "Browser")]
-public sealed class BrowserPageTests(ITestOutputHelper output)
+public sealed partial class BrowserPageTests(ITestOutputHelper output)
 {
     private static readonly string[] ChromiumArgs =
     [

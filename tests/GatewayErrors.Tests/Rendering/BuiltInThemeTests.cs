@@ -31,7 +31,8 @@ public class BuiltInThemeTests
             Assert.Equal("2026-11-04T09:30:15Z", document.QuerySelector("time")!.GetAttribute("datetime"));
 
             // Self-contained: works when the CDN or the upstream is what is down.
-            Assert.Empty(document.QuerySelectorAll("script, link, iframe, object, embed, img, [src], [srcset]"));
+            Assert.Empty(document.QuerySelectorAll("link, iframe, object, embed, img, [src], [srcset]"));
+            PageHost.AssertOnlyOwnScript(document);
             Assert.DoesNotContain("url(", html, StringComparison.OrdinalIgnoreCase);
             Assert.DoesNotContain("@import", html, StringComparison.OrdinalIgnoreCase);
             Assert.Contains("prefers-color-scheme:dark", html, StringComparison.Ordinal);
@@ -139,7 +140,7 @@ public class BuiltInThemeTests
 
         Assert.Equal(503, (int)response.StatusCode);
         Assert.Equal("45", response.Headers.RetryAfter?.ToString());
-        Assert.Equal("Try again in 45 seconds.", PageHost.Parse(html).QuerySelector(".gw-cols li strong")!.TextContent);
+        Assert.Equal("Try again in 45 seconds.", PageHost.Parse(html).QuerySelector(".gw-retry p strong")!.TextContent);
     }
 
     [Fact]
@@ -155,5 +156,6 @@ public class BuiltInThemeTests
     [InlineData(1, "Try again in a second.")]
     [InlineData(90, "Try again in 90 seconds.")]
     [InlineData(600, "Try again in about 10 minutes.")]
-    public void RetryText_ReadsNaturally(long seconds, string expected) => Assert.Equal(expected, ErrorPageModel.RetryTextFor(seconds));
+    public void RetryText_ReadsNaturally(long seconds, string expected)
+        => Assert.Equal(expected, PageTexts.Create("en", PageBranding.From(new GatewayErrorsOptions()), null).RetryText(seconds));
 }

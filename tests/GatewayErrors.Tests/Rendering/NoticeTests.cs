@@ -33,7 +33,8 @@ public sealed class NoticeTests
         Assert.NotNull(notice);
         Assert.Equal("What we know", notice.QuerySelector("h2")?.TextContent);
         Assert.Contains(Hostile, notice.TextContent, StringComparison.Ordinal);
-        Assert.Empty(document.QuerySelectorAll("script, b"));
+        Assert.Empty(document.QuerySelectorAll("b"));
+        PageHost.AssertOnlyOwnScript(document);
         Assert.Contains("&lt;script&gt;alert(1)&lt;/script&gt;", html, StringComparison.Ordinal);
         Assert.Equal("2026-11-04T08:05:00Z", notice.QuerySelector("time")?.GetAttribute("datetime"));
         Assert.Equal("2026-11-04 08:05 UTC", notice.QuerySelector("time")?.TextContent);

@@ -47,9 +47,11 @@ public sealed class PageCacheTests
 
         // As if a template had upper-cased the trace id: printing the stand-in back would give the wrong page.
         var encoded = ErrorPageModel.Encode(error.TraceId);
-        Assert.Null(CachedPage.TryCreate(withSentinels, "<p>" + encoded.ToUpperInvariant() + "</p>", error, "Try again."));
-        Assert.NotNull(CachedPage.TryCreate(withSentinels, "<p>" + encoded + "</p>", error, "Try again."));
+        Assert.Null(CachedPage.TryCreate(withSentinels, "<p>" + encoded.ToUpperInvariant() + "</p>", error, English, "Try again.", 30));
+        Assert.NotNull(CachedPage.TryCreate(withSentinels, "<p>" + encoded + "</p>", error, English, "Try again.", 30));
     }
+
+    private static readonly PageTexts English = PageTexts.Create("en", PageBranding.From(new GatewayErrorsOptions()), null);
 
     private static ErrorResponse Response(GatewayErrorType type, TimeSpan? retry, Random random)
     {

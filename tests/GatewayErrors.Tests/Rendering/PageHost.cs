@@ -4,6 +4,7 @@ using AngleSharp.Html.Dom;
 using AngleSharp.Html.Parser;
 using GatewayErrors.Tests.TestSupport;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Testing;
@@ -39,7 +40,9 @@ internal sealed class PageHost : IAsyncDisposable
         string environment = "Production",
         string? contentRoot = null,
         bool kestrel = false,
-        Dictionary<string, string?>? settings = null)
+        Dictionary<string, string?>? settings = null,
+        Func<HttpContext, RequestDelegate, Task>? outer = null,
+        Action<IServiceCollection>? services = null)
     {
         var app = await GatewayTestApp.StartAsync(s =>
         {
@@ -49,6 +52,8 @@ internal sealed class PageHost : IAsyncDisposable
             s.Options = configure;
             s.Time = new FakeTimeProvider(Now);
             s.Configuration = settings ?? [];
+            s.Outer = outer;
+            s.Services = services;
 
             s.Endpoints = static endpoints => endpoints.Run(static context =>
             {
@@ -97,6 +102,16 @@ internal sealed class PageHost : IAsyncDisposable
     }
 
     public static IHtmlDocument Parse(string html) => new HtmlParser().ParseDocument(html);
+
+    /// <summary>The only script a page may hold is GatewayErrors' own, inline, byte for byte (its CSP hash depends on it).</summary>
+    public static void AssertOnlyOwnScript(IHtmlDocument document)
+    {
+        foreach (var script in document.Scripts)
+        {
+            Assert.False(script.HasAttribute("src"), "a page script must be inline");
+            Assert.Equal(BuiltInTemplates.RetryScript, script.TextContent);
+        }
+    }
 
     public ValueTask DisposeAsync() => _app.DisposeAsync();
 }

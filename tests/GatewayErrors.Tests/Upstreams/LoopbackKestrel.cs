@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -19,11 +20,14 @@ internal static class LoopbackKestrel
     /// <param name="certificate">When set, the listener speaks HTTPS with it.</param>
     /// <param name="sslProtocols">The TLS versions offered with <paramref name="certificate"/>.</param>
     /// <param name="onConnection">Called for every accepted TCP connection, so a test can prove none was made.</param>
+    /// <param name="protocols">The HTTP versions the listener speaks; <see cref="HttpProtocols.Http2"/> alone without a
+    /// certificate is h2c with prior knowledge.</param>
     public static async Task<(WebApplication App, Uri BaseAddress)> StartAsync(
         Action<WebApplication> map,
         X509Certificate2? certificate = null,
         SslProtocols sslProtocols = SslProtocols.None,
-        Action? onConnection = null)
+        Action? onConnection = null,
+        HttpProtocols? protocols = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -31,6 +35,11 @@ internal static class LoopbackKestrel
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
         builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen =>
         {
+            if (protocols is { } versions)
+            {
+                listen.Protocols = versions;
+            }
+
             if (onConnection is not null)
             {
                 listen.Use(next => connection =>

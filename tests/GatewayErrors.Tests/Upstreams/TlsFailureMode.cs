@@ -11,4 +11,7 @@ public enum TlsFailureMode
 
     /// <summary>A graceful close (FIN) without a byte, as a TLS terminator that drops the client.</summary>
     CloseAfterClientHello,
+
+    /// <summary>Silence after the ClientHello until the upstream is disposed: the handshake never finishes.</summary>
+    StallAfterClientHello,
 }

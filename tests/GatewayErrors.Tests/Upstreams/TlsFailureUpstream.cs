@@ -18,6 +18,7 @@ internal sealed class TlsFailureUpstream : IAsyncDisposable
 
     private readonly TlsFailureMode _mode;
     private readonly LoopbackTcpServer _server;
+    private readonly TaskCompletionSource _clientHello = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private TlsFailureUpstream(TlsFailureMode mode)
     {
@@ -33,6 +34,9 @@ internal sealed class TlsFailureUpstream : IAsyncDisposable
 
     public int ConnectionCount => _server.ConnectionCount;
 
+    /// <summary>Completes when the first ClientHello has been read: the client is in the TLS handshake.</summary>
+    public Task ClientHelloReceived => _clientHello.Task;
+
     public static Task<TlsFailureUpstream> StartAsync(TlsFailureMode mode) => Task.FromResult(new TlsFailureUpstream(mode));
 
     public ValueTask DisposeAsync() => _server.DisposeAsync();
@@ -47,6 +51,8 @@ internal sealed class TlsFailureUpstream : IAsyncDisposable
                 return;
             }
 
+            _clientHello.TrySetResult();
+
             switch (_mode)
             {
                 case TlsFailureMode.HandshakeFailureAlert:
@@ -56,6 +62,9 @@ internal sealed class TlsFailureUpstream : IAsyncDisposable
                     await socket.SendAsync(PlainHttp400, token);
                     break;
                 case TlsFailureMode.CloseAfterClientHello:
+                    break;
+                case TlsFailureMode.StallAfterClientHello:
+                    await Task.Delay(Timeout.Infinite, token);
                     break;
                 default:
                     throw new InvalidOperationException($"Unknown mode {_mode}.");

@@ -87,6 +87,17 @@ app.MapGet("/ge/outage", static (IHttpClientFactory clients, CancellationToken a
     => clients.CreateClient("outage").GetStringAsync("/", aborted))
     .WithGatewayUpstreams("outage");
 
+// Stale-if-error (docs/stale-if-error.md): the same proxied success opted in, and an opted-in route whose upstream
+// run.sh breaks (POST /ge/stale/break) after one success, so wrk measures stale hits from memory during an outage.
+app.MapGet("/ge/proxy-stale", static (IHttpClientFactory clients, CancellationToken aborted)
+    => clients.CreateClient("upstream").GetStringAsync("/", aborted))
+    .WithStaleIfError(TimeSpan.FromHours(1));
+var staleBroken = false;
+app.MapGet("/ge/stale", (IHttpClientFactory clients, CancellationToken aborted)
+    => clients.CreateClient(Volatile.Read(ref staleBroken) ? "refused" : "upstream").GetStringAsync("/", aborted))
+    .WithStaleIfError(TimeSpan.FromHours(1));
+app.MapPost("/ge/stale/break", () => Volatile.Write(ref staleBroken, true));
+
 if (!aspNet)
 {
     // Open the circuit the way it opens in production: by failing calls.

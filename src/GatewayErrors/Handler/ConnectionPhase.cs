@@ -1,0 +1,89 @@
+using System.Net.Security;
+using System.Runtime.CompilerServices;
+
+namespace GatewayErrors;
+
+/// <summary>
+/// How far one connection attempt has got (resolving, connecting, TLS, ready), kept for the request that started it so
+/// that a timeout can be named by the phase it interrupted.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Written by <see cref="UpstreamConnector"/> (SocketsHttpHandler's connect callback) and by the plaintext stream filter
+/// that SocketsHttpHandler calls once TLS is done; read by the handler only when a call failed. A successful call on a
+/// pooled connection never touches it, so tracking costs the success path nothing; a new connection pays one small
+/// object and one table entry, next to a TCP (and TLS) handshake.
+/// </para>
+/// <para>
+/// It is keyed by <see cref="SocketsHttpConnectionContext.InitialRequestMessage"/> in a
+/// <see cref="ConditionalWeakTable{TKey, TValue}"/>, not in <see cref="HttpRequestMessage.Options"/>: the connect
+/// callback may still be writing while a timed-out call reads, and the table is safe for that and lets the entry die
+/// with the request.
+/// </para>
+/// </remarks>
+internal sealed class ConnectionPhase
+{
+    private static readonly ConditionalWeakTable<HttpRequestMessage, ConnectionPhase> ByRequest = new();
+
+    private int _phase;
+    private int _certificate;
+    private int _certificateErrors;
+
+    private ConnectionPhase(ExchangePhase phase) => _phase = (int)phase;
+
+    /// <summary>Gets the phase the connection attempt is in.</summary>
+    public ExchangePhase Phase => (ExchangePhase)Volatile.Read(ref _phase);
+
+    /// <summary>Gets what the TLS certificate check decided, when it ran through GatewayErrors' validation callback.</summary>
+    public CertificateVerdict Certificate => (CertificateVerdict)Volatile.Read(ref _certificate);
+
+    /// <summary>Gets the <see cref="SslPolicyErrors"/> the runtime reported to the certificate check.</summary>
+    public SslPolicyErrors CertificateErrors => (SslPolicyErrors)Volatile.Read(ref _certificateErrors);
+
+    /// <summary>Starts tracking the connection attempt started for <paramref name="request"/>.</summary>
+    public static ConnectionPhase Start(HttpRequestMessage? request, ExchangePhase phase)
+    {
+        var tracker = new ConnectionPhase(phase);
+        if (request is not null)
+        {
+            ByRequest.AddOrUpdate(request, tracker);
+        }
+
+        return tracker;
+    }
+
+    /// <summary>Marks the connection of <paramref name="request"/> as ready: TLS, if any, is done.</summary>
+    public static void Ready(HttpRequestMessage? request)
+    {
+        if (request is not null && ByRequest.TryGetValue(request, out var tracker))
+        {
+            tracker.Enter(ExchangePhase.ResponseHeaders);
+        }
+    }
+
+    /// <summary>The connection attempt <paramref name="request"/> started, if it started one (not when it reused a pooled connection).</summary>
+    public static ConnectionPhase? Find(HttpRequestMessage request) => ByRequest.TryGetValue(request, out var tracker) ? tracker : null;
+
+    public void Enter(ExchangePhase phase) => Volatile.Write(ref _phase, (int)phase);
+
+    /// <summary>Records the outcome of the certificate check: the app's (or the default) decision and what the runtime found.</summary>
+    public void CertificateChecked(bool accepted, SslPolicyErrors errors)
+    {
+        Volatile.Write(ref _certificateErrors, (int)errors);
+        Volatile.Write(ref _certificate, (int)(accepted ? CertificateVerdict.Accepted : CertificateVerdict.Rejected));
+    }
+}
+
+/// <summary>What the TLS certificate check of a connection decided, as far as GatewayErrors saw it.</summary>
+internal enum CertificateVerdict
+{
+    /// <summary>Not seen: no TLS, the handshake did not get that far, or the validation callback is not GatewayErrors'.</summary>
+    Unknown,
+
+    /// <summary>The certificate was accepted (by the default check or the app's callback).</summary>
+    Accepted,
+
+    /// <summary>The certificate was rejected: a failed handshake is then a certificate error.</summary>
+    Rejected,
+}
+

@@ -1,0 +1,324 @@
+using System.Buffers;
+using System.Collections.Frozen;
+using System.Globalization;
+using System.Resources;
+using System.Text;
+using Microsoft.Extensions.Localization;
+
+namespace GatewayErrors;
+
+/// <summary>
+/// Every text of the error responses in one language, looked up once per language and configuration: HTML-encoded for
+/// the page, raw for problem details and plain text. Requests only read it.
+/// </summary>
+/// <remarks>
+/// A text comes from the first of: the app's resources for the language (its <c>GatewayErrorPages.&lt;lang&gt;.resx</c>),
+/// GatewayErrors' resources for the language, the same two for each parent language (<c>pt-BR</c> → <c>pt</c>), then
+/// the app's neutral resources and GatewayErrors' English. So an app overrides any string, in one language or in all,
+/// and adds a language by providing its strings, the way it localizes itself.
+/// </remarks>
+internal sealed class PageTexts
+{
+    /// <summary>The base name of GatewayErrors' own resources (Localization/GatewayErrorPages*.resx).</summary>
+    public const string ResourceBaseName = "GatewayErrors.Localization.GatewayErrorPages";
+
+    private static readonly ResourceManager BuiltIn = new(ResourceBaseName, typeof(PageTexts).Assembly);
+
+    private readonly TypeTexts[] _types;
+    private readonly RetryForm _second;
+    private readonly RetryForm _seconds;
+    private readonly RetryForm _minutes;
+
+    private PageTexts(string language, Func<string, string> get, PageBranding branding)
+    {
+        Language = language;
+        Direction = PageCultures.IsRightToLeft(language) ? "rtl" : "ltr";
+
+        var text = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var key in ChromeKeys)
+        {
+            text[key] = Encode(get(key));
+        }
+
+        // Sentences with a link in them: the link is placed where the translation puts {0}.
+        if (branding.StatusPageUrl is { } status)
+        {
+            text["statusPageItem"] = Place(text["statusPage"], $"<a href=\"{status}\">{text["statusPageLink"]}</a>");
+        }
+
+        if (branding.SupportUrl is { } support)
+        {
+            text["contactSupportItem"] = Place(text["contactSupport"], $"<a href=\"{support}\">{text["contactSupportLink"]}</a>");
+        }
+
+        if (branding.SupportEmail is { } email)
+        {
+            text["emailSupportItem"] = Place(text["emailSupport"], $"<a href=\"{branding.SupportMailto}\">{email}</a>");
+        }
+
+        Text = text.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
+        ThisSite = Text["thisSite"];
+        _second = new RetryForm(Text["retryInSecond"]);
+        _seconds = new RetryForm(Text["retryInSeconds"]);
+        _minutes = new RetryForm(Text["retryInMinutes"]);
+
+        var advice = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var key in (string[])["advice.reload", "advice.later", "advice.notYou"])
+        {
+            advice[Neutral(key)] = get(key);
+        }
+
+        _types = ErrorTaxonomy.All.Select(row => new TypeTexts(row, get, advice)).ToArray();
+    }
+
+    /// <summary>The keys of the page's own texts (headings, labels, buttons, the countdown), as resource names and template names.</summary>
+    public static IReadOnlyList<string> ChromeKeys { get; } =
+    [
+        "error", "whatHappened", "whatCanIDo", "hopsHeading", "referenceHeading", "reference", "time", "errorLabel", "thisSite",
+        "hopYou", "hopBrowser", "hopWebServer", "hopServiceBehind", "hopWorking", "hopNotContacted",
+        "whereSite", "whereUpstream", "whereConnection",
+        "statusPage", "statusPageLink", "contactSupport", "contactSupportLink", "emailSupport", "tellOwner",
+        "noticeHeading", "noticeSince", "noticeMore",
+        "retryInSecond", "retryInSeconds", "retryInMinutes", "retryHeading", "tryAgain", "retryCountdown", "retryChecking",
+        "retryStillDown", "retryBack", "retryPaused", "retryGaveUp", "retryPause", "retryResume", "notResent", "goBack",
+    ];
+
+    /// <summary>The language tag the texts are in, as <c>Content-Language</c> and <c>&lt;html lang&gt;</c> say it.</summary>
+    public string Language { get; }
+
+    /// <summary><c>ltr</c> or <c>rtl</c>, for <c>&lt;html dir&gt;</c>.</summary>
+    public string Direction { get; }
+
+    /// <summary>The page's own texts, HTML-encoded, by key: what templates read as <c>{{text.key}}</c>.</summary>
+    public FrozenDictionary<string, string> Text { get; }
+
+    public string ThisSite { get; }
+
+    /// <summary>The English texts as shipped, straight from GatewayErrors' neutral resources.</summary>
+    public static string Neutral(string key) => BuiltIn.GetString(key, CultureInfo.InvariantCulture) ?? key;
+
+    public TypeTexts For(GatewayErrorType type) => _types[(int)type];
+
+    /// <summary>"Try again in 45 seconds.", HTML-encoded.</summary>
+    public string RetryText(long seconds)
+    {
+        var writer = new ArrayBufferWriter<byte>(128);
+        WriteRetryText(writer, seconds);
+        return Encoding.UTF8.GetString(writer.WrittenSpan);
+    }
+
+    /// <summary>The same words as <see cref="RetryText"/>, written as UTF-8 without building a string.</summary>
+    public void WriteRetryText(IBufferWriter<byte> writer, long seconds)
+    {
+        if (seconds <= 1)
+        {
+            _second.Write(writer, 0);
+        }
+        else if (seconds < 120)
+        {
+            _seconds.Write(writer, seconds);
+        }
+        else
+        {
+            _minutes.Write(writer, (seconds + 59) / 60);
+        }
+    }
+
+    public string Where(FailedHop hop, string upstream) => Place(
+        hop switch
+        {
+            FailedHop.Site => Text["whereSite"],
+            FailedHop.Upstream => Text["whereUpstream"],
+            _ => Text["whereConnection"],
+        },
+        upstream);
+
+    /// <summary>
+    /// Builds the texts of one language. <paramref name="app"/> is the app's own localizer (or <see langword="null"/>);
+    /// without culture data (<c>InvariantGlobalization</c>) only English can be read, so the texts are English and say so.
+    /// </summary>
+    public static PageTexts Create(string language, PageBranding branding, IStringLocalizer? app)
+    {
+        var chain = new List<IReadOnlyDictionary<string, string>>();
+        string? resolved = null;
+        for (var tag = language; tag.Length > 0; tag = tag.LastIndexOf('-') is var dash and > 0 ? tag[..dash] : "")
+        {
+            if (CultureOf(tag) is not { } culture)
+            {
+                // No culture data (InvariantGlobalization): satellite resources cannot be looked up, so English is what there is.
+                chain.Clear();
+                resolved = null;
+                break;
+            }
+
+            var appStrings = AppStrings(app, culture);
+            var builtIn = BuiltInStrings(culture);
+            chain.Add(appStrings);
+            chain.Add(builtIn);
+
+            // The response says the language its texts are in: pt-BR without texts of its own but with pt's is pt, and a
+            // language nobody has texts for is English, not a label on English words.
+            resolved ??= appStrings.Count + builtIn.Count > 0 ? tag : null;
+        }
+
+        resolved ??= PageCultures.Fallback;
+
+        chain.Add(AppStrings(app, CultureInfo.InvariantCulture));
+        chain.Add(BuiltInStrings(CultureInfo.InvariantCulture));
+        return new PageTexts(resolved, key =>
+        {
+            foreach (var strings in chain)
+            {
+                if (strings.TryGetValue(key, out var value) && !string.IsNullOrWhiteSpace(value))
+                {
+                    return value;
+                }
+            }
+
+            return key;
+        }, branding);
+    }
+
+    internal static string Encode(string value) => ErrorPageModel.Encode(value);
+
+    private static string Place(string sentence, string value)
+    {
+        var at = sentence.IndexOf("{0}", StringComparison.Ordinal);
+        return at < 0 ? sentence + " " + value : string.Concat(sentence.AsSpan(0, at), value, sentence.AsSpan(at + 3));
+    }
+
+    private static CultureInfo? CultureOf(string tag)
+    {
+        try
+        {
+            return CultureInfo.GetCultureInfo(tag);
+        }
+        catch (CultureNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    private static Dictionary<string, string> BuiltInStrings(CultureInfo culture)
+    {
+        var strings = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (BuiltIn.GetResourceSet(culture, createIfNotExists: true, tryParents: false) is { } set)
+        {
+            foreach (System.Collections.DictionaryEntry entry in set)
+            {
+                if (entry is { Key: string key, Value: string value })
+                {
+                    strings[key] = value;
+                }
+            }
+        }
+
+        return strings;
+    }
+
+    private static Dictionary<string, string> AppStrings(IStringLocalizer? app, CultureInfo culture)
+    {
+        var strings = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (app is null)
+        {
+            return strings;
+        }
+
+        // IStringLocalizer reads the current UI culture; this runs once per language, never per request.
+        var previous = CultureInfo.CurrentUICulture;
+        try
+        {
+            CultureInfo.CurrentUICulture = culture;
+            foreach (var entry in app.GetAllStrings(includeParentCultures: false))
+            {
+                if (!entry.ResourceNotFound)
+                {
+                    strings[entry.Name] = entry.Value;
+                }
+            }
+        }
+        catch (Exception exception) when (exception is MissingManifestResourceException or InvalidOperationException or FileNotFoundException)
+        {
+            // The app has no resources for this language (or none at all): GatewayErrors' own texts apply.
+        }
+        finally
+        {
+            CultureInfo.CurrentUICulture = previous;
+        }
+
+        return strings;
+    }
+
+    /// <summary>A sentence with one number in it, split around the number once so it can be written without formatting a string.</summary>
+    private sealed class RetryForm
+    {
+        private readonly byte[] _before;
+        private readonly byte[]? _after;
+
+        public RetryForm(string encoded)
+        {
+            var at = encoded.IndexOf("{0}", StringComparison.Ordinal);
+            _before = Encoding.UTF8.GetBytes(at < 0 ? encoded : encoded[..at]);
+            _after = at < 0 ? null : Encoding.UTF8.GetBytes(encoded[(at + 3)..]);
+        }
+
+        public void Write(IBufferWriter<byte> writer, long number)
+        {
+            writer.Write(_before);
+            if (_after is null)
+            {
+                return;
+            }
+
+            var span = writer.GetSpan(20);
+            System.Buffers.Text.Utf8Formatter.TryFormat(number, span, out var written);
+            writer.Advance(written);
+            writer.Write(_after);
+        }
+    }
+}
+
+/// <summary>The texts of one error type in one language.</summary>
+internal sealed class TypeTexts
+{
+    internal TypeTexts(ErrorTypeInfo row, Func<string, string> get, Dictionary<string, string> advice)
+    {
+        Row = row;
+        Title = get(row.Name + ".title");
+        Summary = get(row.Name + ".summary");
+        TitleHtml = PageTexts.Encode(Title);
+        SummaryHtml = PageTexts.Encode(Summary);
+        CauseHtml = PageTexts.Encode(get(row.Name + ".cause"));
+        HopStateHtml = PageTexts.Encode(get(row.Name + ".hopState"));
+
+        // The taxonomy's visitor advice is a few shared sentences; each is translated once, under advice.*.
+        var visitor = row.VisitorAdvice.Select(a => PageTexts.Encode(advice.TryGetValue(a, out var translated) ? translated : a)).ToArray();
+        RetryHtml = visitor[0];
+        VisitorHtml = visitor[1..];
+        WaitAndReload = row.VisitorAdvice[0] == PageTexts.Neutral("advice.reload");
+    }
+
+    public ErrorTypeInfo Row { get; }
+
+    /// <summary>Raw, for problem details and plain text.</summary>
+    public string Title { get; }
+
+    /// <summary>Raw, for problem details and plain text.</summary>
+    public string Summary { get; }
+
+    public string TitleHtml { get; }
+
+    public string SummaryHtml { get; }
+
+    public string CauseHtml { get; }
+
+    public string HopStateHtml { get; }
+
+    /// <summary>When to retry, from the type's advice ("Wait a minute, then reload the page.").</summary>
+    public string RetryHtml { get; }
+
+    public IReadOnlyList<string> VisitorHtml { get; }
+
+    /// <summary>Whether the type's advice is to wait a moment and reload: what lets a 502 or 504 page retry by itself.</summary>
+    public bool WaitAndReload { get; }
+}
