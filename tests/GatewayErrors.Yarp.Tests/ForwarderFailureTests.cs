@@ -19,8 +19,14 @@ namespace GatewayErrors.Yarp.Tests;
 /// </summary>
 public sealed class ForwarderFailureTests
 {
-    /// <summary>Short enough to keep the suite fast; the stalled upstreams never answer, so nothing races it.</summary>
-    private static readonly TimeSpan ActivityTimeout = TimeSpan.FromMilliseconds(500);
+    /// <summary>
+    /// For the upstreams that stall: short enough to keep the suite fast, and they never answer, so nothing races it.
+    /// Every other upstream gets <see cref="AnswerTimeout"/>: on a loaded machine a reset or garbage answer can take
+    /// longer than half a second, and must not turn into a 504.
+    /// </summary>
+    private static readonly TimeSpan StallTimeout = TimeSpan.FromMilliseconds(500);
+
+    private static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(30);
 
     [Fact]
     public async Task ConnectionRefused_Returns502ConnectionRefused()
@@ -39,7 +45,8 @@ public sealed class ForwarderFailureTests
     public async Task MisbehavingUpstream_ReturnsTheSpecificType(MisbehaviorMode mode, HttpStatusCode status, string token)
     {
         await using var upstream = await MisbehavingUpstream.StartAsync(mode);
-        await AssertEveryAcceptAsync(upstream.BaseAddress, status, token, upstream.Port);
+        var timeout = mode == MisbehaviorMode.StallBeforeHeaders ? StallTimeout : AnswerTimeout;
+        await AssertEveryAcceptAsync(upstream.BaseAddress, status, token, upstream.Port, configure: s => s.ActivityTimeout = timeout);
     }
 
     [Fact]
@@ -157,7 +164,7 @@ public sealed class ForwarderFailureTests
     {
         await using var gateway = await YarpTestGateway.StartAsync(destination, s =>
         {
-            s.ActivityTimeout = ActivityTimeout;
+            s.ActivityTimeout = AnswerTimeout;
             if (resolver is not null)
             {
                 s.Services = services => services.Replace(ServiceDescriptor.Singleton<IUpstreamNameResolver>(resolver));

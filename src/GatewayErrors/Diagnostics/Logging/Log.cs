@@ -93,8 +93,6 @@ internal static partial class Log
         EventName = "CircuitIsolated")]
     public static partial void CircuitIsolated(ILogger logger, string upstream);
 
-    [LoggerMessage(205, LogLevel.Debug,
-        "Retrying {Method} to upstream {Upstream} (retry {Retry}) in {DelayMilliseconds} ms after {Outcome}",
-        EventName = "RetryingUpstreamCall")]
-    public static partial void RetryingUpstreamCall(ILogger logger, string method, string upstream, int retry, long delayMilliseconds, string outcome);
+    // 205 (RetryingUpstreamCall) is retired with the home-made pipeline: retries are in Polly's own telemetry. Do not
+    // reuse the id; docs/diagnostics.md lists it as no longer written.
 }
