@@ -1,7 +1,7 @@
 using System.Net.Http.Headers;
-using Microsoft.AspNetCore.Builder;
 using System.Text.Json;
 using GatewayErrors.Tests.TestSupport;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
