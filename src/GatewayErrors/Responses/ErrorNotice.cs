@@ -63,6 +63,11 @@ internal sealed record ErrorNotice(string Message, DateTime? Since, string? Url)
         return upstream is not null && resolved.ByUpstream.TryGetValue(upstream, out var notice) ? notice : resolved.Site;
     }
 
+    /// <summary>
+    /// Control characters (CR, LF, escape sequences) in a notice, an exception message or a name could forge lines of
+    /// plain text or drive a terminal: each becomes a space. Values rarely have any, so the copy is only made when one is
+    /// there. The one scrub for the notice and the plain-text body.
+    /// </summary>
     internal static string WithoutControlCharacters(string value)
     {
         foreach (var c in value)

@@ -77,7 +77,7 @@ internal static class PlainTextBody
     private static void Line(IBufferWriter<byte> writer, string label, string value)
     {
         Text(writer, label);
-        Text(writer, WithoutControlCharacters(value));
+        Text(writer, ErrorNotice.WithoutControlCharacters(value));
         Text(writer, "\n");
     }
 
@@ -85,26 +85,5 @@ internal static class PlainTextBody
     {
         var span = writer.GetSpan(Encoding.UTF8.GetMaxByteCount(value.Length));
         writer.Advance(Encoding.UTF8.GetBytes(value, span));
-    }
-
-    // Control characters (CR, LF, escape sequences) in an exception message or a name could forge lines or drive
-    // a terminal: each becomes a space. Values rarely have any, so the copy is only made when one is there.
-    private static string WithoutControlCharacters(string value)
-    {
-        foreach (var c in value)
-        {
-            if (char.IsControl(c))
-            {
-                return string.Create(value.Length, value, static (chars, source) =>
-                {
-                    for (var i = 0; i < source.Length; i++)
-                    {
-                        chars[i] = char.IsControl(source[i]) ? ' ' : source[i];
-                    }
-                });
-            }
-        }
-
-        return value;
     }
 }
