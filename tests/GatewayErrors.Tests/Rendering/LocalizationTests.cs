@@ -15,6 +15,12 @@ public sealed class LocalizationTests
     [InlineData("ja", "ja", "背後のサービスが接続を拒否しました")]
     [InlineData("fr;q=0.4, ja;q=0.8", "ja", "背後のサービスが接続を拒否しました")]
     [InlineData("nl, de;q=0.1", "de", "Dienst dahinter hat die Verbindung abgelehnt")]
+    [InlineData("fr-CA,fr;q=0.9", "fr", "Le service en arrière-plan a refusé la connexion")]
+    [InlineData("es-MX", "es", "El servicio de origen rechazó la conexión")]
+    [InlineData("pt-BR,pt;q=0.9,en;q=0.8", "pt", "O serviço de origem recusou a conexão")]
+    [InlineData("zh-CN,zh;q=0.9", "zh-Hans", "后端服务拒绝了连接")]
+    [InlineData("zh-TW", "en", "Upstream service refused the connection")]
+    [InlineData("zh-Hant-HK", "en", "Upstream service refused the connection")]
     [InlineData("nl", "en", "Upstream service refused the connection")]
     [InlineData("", "en", "Upstream service refused the connection")]
     [InlineData("*", "en", "Upstream service refused the connection")]
@@ -41,7 +47,11 @@ public sealed class LocalizationTests
         await using var host = await PageHost.StartAsync();
         foreach (var round in Enumerable.Range(0, 3))
         {
-            foreach (var (accept, lang) in new[] { ("de", "de"), ("ja", "ja"), ("en", "en"), ("de-AT", "de") })
+            foreach (var (accept, lang) in new[]
+                     {
+                         ("de", "de"), ("ja", "ja"), ("en", "en"), ("de-AT", "de"), ("fr-CA", "fr"), ("es-MX", "es"), ("pt-BR", "pt"),
+                         ("zh-CN", "zh-Hans"), ("zh-TW", "en"), ("nl", "en"),
+                     })
             {
                 var (_, html) = await host.GetAsync("/orders?type=HttpResponseTimeout", r => r.Headers.TryAddWithoutValidation("Accept-Language", accept));
                 Assert.Equal(lang, PageHost.Parse(html).DocumentElement.GetAttribute("lang"));

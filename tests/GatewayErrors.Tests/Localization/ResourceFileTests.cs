@@ -1,0 +1,106 @@
+using System.Globalization;
+using System.Resources;
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+using GatewayErrors.Tests.TestSupport;
+
+namespace GatewayErrors.Tests.Localization;
+
+/// <summary>
+/// The .resx files are the contract between the taxonomy, the templates and the translations: every language has
+/// exactly the English key set, the same placeholders per key, and no empty text. The files are found, not listed, so a
+/// new language is checked the moment its file exists.
+/// </summary>
+public sealed partial class ResourceFileTests
+{
+    private static readonly string Folder = RepositoryRoot.Combine("src", "GatewayErrors", "Localization");
+
+    /// <summary>Every translation next to the English file, by culture (<c>GatewayErrorPages.zh-Hans.resx</c> → <c>zh-Hans</c>).</summary>
+    public static TheoryData<string> Translations()
+    {
+        var data = new TheoryData<string>();
+        foreach (var culture in TranslationCultures())
+        {
+            data.Add(culture);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Translations))]
+    public void Translation_HasExactlyTheEnglishKeysPlaceholdersAndNoEmptyText(string culture)
+    {
+        var english = Read("GatewayErrorPages.resx");
+        var translated = Read($"GatewayErrorPages.{culture}.resx");
+
+        Assert.Equal([], english.Keys.Except(translated.Keys, StringComparer.Ordinal).Order(StringComparer.Ordinal));
+        Assert.Equal([], translated.Keys.Except(english.Keys, StringComparer.Ordinal).Order(StringComparer.Ordinal));
+        foreach (var (key, value) in translated)
+        {
+            Assert.False(string.IsNullOrWhiteSpace(value), $"{culture}: {key} is empty.");
+            Assert.True(Placeholders(english[key]).SequenceEqual(Placeholders(value)),
+                $"{culture}: {key} has the placeholders [{string.Join(", ", Placeholders(value))}], English has [{string.Join(", ", Placeholders(english[key]))}]: '{value}'.");
+        }
+    }
+
+    [Fact]
+    public void English_HasNoEmptyTextAndNoDuplicateKey()
+    {
+        var english = Read("GatewayErrorPages.resx");
+
+        Assert.NotEmpty(english);
+        Assert.All(english, static entry => Assert.False(string.IsNullOrWhiteSpace(entry.Value), entry.Key));
+    }
+
+    [Fact]
+    public void ShippedCultures_AreTheIssuesLanguages_AndEachHasItsFile()
+    {
+        Assert.Equal(["en", "de", "fr", "es", "pt", "ja", "zh-Hans", "ar"], GatewayErrorLocalizationOptions.ShippedCultures);
+
+        // Every file is a shipped language (one that is not would never be chosen), and every shipped language but
+        // English (the neutral file) has its file.
+        var files = TranslationCultures().ToArray();
+        Assert.All(files, static culture => Assert.Contains(culture, GatewayErrorLocalizationOptions.ShippedCultures));
+        // Arabic is being written by the right-to-left work (GatewayErrorPages.ar.resx); until it lands, an ar request
+        // is answered in English and says so (Content-Language: en).
+        var missing = GatewayErrorLocalizationOptions.ShippedCultures.Skip(1).Except(files, StringComparer.Ordinal).Where(static c => c != "ar");
+        Assert.Empty(missing);
+    }
+
+    [Theory]
+    [MemberData(nameof(Translations))]
+    public void SatelliteAssembly_IsBuiltAndHoldsEveryKey(string culture)
+    {
+        // What the package ships: the satellite assembly <culture>/GatewayErrors.resources.dll next to GatewayErrors.dll.
+        var resources = new ResourceManager(PageTexts.ResourceBaseName, typeof(PageTexts).Assembly);
+        var set = resources.GetResourceSet(CultureInfo.GetCultureInfo(culture), createIfNotExists: true, tryParents: false);
+
+        Assert.NotNull(set);
+        var keys = set.Cast<System.Collections.DictionaryEntry>().Select(static e => (string)e.Key).Order(StringComparer.Ordinal);
+        Assert.Equal(Read("GatewayErrorPages.resx").Keys.Order(StringComparer.Ordinal), keys);
+    }
+
+    private static IEnumerable<string> TranslationCultures()
+        => Directory.EnumerateFiles(Folder, "GatewayErrorPages.*.resx")
+            .Select(static path => Path.GetFileNameWithoutExtension(path)["GatewayErrorPages.".Length..])
+            .Order(StringComparer.Ordinal);
+
+    private static Dictionary<string, string> Read(string file)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var data in XDocument.Load(Path.Combine(Folder, file)).Root!.Elements("data"))
+        {
+            var name = (string)data.Attribute("name")!;
+            Assert.True(values.TryAdd(name, (string?)data.Element("value") ?? ""), $"{file}: {name} appears twice.");
+        }
+
+        return values;
+    }
+
+    private static IEnumerable<string> Placeholders(string value)
+        => Placeholder().Matches(value).Select(static m => m.Value).Order(StringComparer.Ordinal);
+
+    [GeneratedRegex(@"\{\d+\}")]
+    private static partial Regex Placeholder();
+}
