@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -9,7 +10,8 @@ namespace GatewayErrors.Benchmarks;
 
 /// <summary>
 /// Target 4 (rendering): each body kind for one failure, written into a reused buffer, so the numbers are the
-/// renderer's own cost. The Handlebars render per request (what the page cache replaced) is the baseline.
+/// renderer's own cost. The Handlebars render per request (what the page cache replaced) is the baseline. The
+/// Japanese page is the same failure for <c>Accept-Language: ja</c>: a localized page from the cache, in multi-byte UTF-8.
 /// </summary>
 [MemoryDiagnoser]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
@@ -27,6 +29,7 @@ public class RenderBenchmarks
     private ErrorPageRenderer _builtInRenderer = null!;
     private ErrorPageRenderer _customRenderer = null!;
     private ErrorResponse _error = null!;
+    private ErrorResponse _japanese = null!;
     private Utf8JsonWriter _json = null!;
 
     [GlobalSetup]
@@ -54,8 +57,29 @@ public class RenderBenchmarks
         };
         _json = new Utf8JsonWriter(_buffer, JsonOptions);
 
+        // The language is chosen once per request, as the middleware does; its texts are built on the first ja request.
+        var visitor = new DefaultHttpContext();
+        visitor.Request.Headers.AcceptLanguage = "ja-JP,ja;q=0.9,en;q=0.5";
+        _japanese = new ErrorResponse
+        {
+            StatusCode = _error.StatusCode,
+            ReasonPhrase = _error.ReasonPhrase,
+            Type = _error.Type,
+            UpstreamDisplayName = _error.UpstreamDisplayName,
+            TraceId = _error.TraceId,
+            Timestamp = _error.Timestamp,
+            Method = _error.Method,
+            Path = _error.Path,
+            Texts = _builtInRenderer.TextsFor(visitor),
+        };
+        if (_japanese.Texts.Language != "ja")
+        {
+            throw new InvalidOperationException($"Accept-Language: ja chose {_japanese.Texts.Language}.");
+        }
+
         // Fill the page caches, as the first failed request does.
         BuiltInPage();
+        BuiltInPage_Japanese();
         CustomTemplatePage();
     }
 
@@ -75,6 +99,14 @@ public class RenderBenchmarks
     {
         _buffer.ResetWrittenCount();
         _builtInRenderer.Write(_buffer, _error);
+        return _buffer.WrittenCount;
+    }
+
+    [Benchmark, BenchmarkCategory(HtmlCategory)]
+    public int BuiltInPage_Japanese()
+    {
+        _buffer.ResetWrittenCount();
+        _builtInRenderer.Write(_buffer, _japanese);
         return _buffer.WrittenCount;
     }
 

@@ -45,7 +45,7 @@ internal sealed class FailureReporter
             // as a failure) is described by its type, so the entry never reads "(null): (null)".
             var cause = ExceptionChain.Cause(failure.Exception);
             Log.UpstreamFailure(_logger, upstream, name, statusCode, context.Request.Method, context.Request.Path.Value ?? "/",
-                (long?)failure.Elapsed?.TotalMilliseconds, cause?.GetType().Name ?? "NoException", cause?.Message ?? type.Summary, traceId,
+                (long?)failure.Elapsed?.TotalMilliseconds, cause?.GetType().Name ?? "NoException", cause?.Message ?? type.EnglishSummary, traceId,
                 type.OwnerAdvice[0]);
         }
 

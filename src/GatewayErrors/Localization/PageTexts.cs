@@ -62,13 +62,8 @@ internal sealed class PageTexts
         _seconds = new RetryForm(Text["retryInSeconds"]);
         _minutes = new RetryForm(Text["retryInMinutes"]);
 
-        var advice = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var key in (string[])["advice.reload", "advice.later", "advice.notYou"])
-        {
-            advice[Neutral(key)] = get(key);
-        }
-
-        _types = ErrorTaxonomy.All.Select(row => new TypeTexts(row, get, advice)).ToArray();
+        // Every type's words, looked up and encoded here, once per language: a request only picks its row's.
+        _types = ErrorTaxonomy.All.Select(row => new TypeTexts(row, get)).ToArray();
     }
 
     /// <summary>The keys of the page's own texts (headings, labels, buttons, the countdown), as resource names and template names.</summary>
@@ -281,21 +276,18 @@ internal sealed class PageTexts
 /// <summary>The texts of one error type in one language.</summary>
 internal sealed class TypeTexts
 {
-    internal TypeTexts(ErrorTypeInfo row, Func<string, string> get, Dictionary<string, string> advice)
+    internal TypeTexts(ErrorTypeInfo row, Func<string, string> get)
     {
         Row = row;
-        Title = get(row.Name + ".title");
-        Summary = get(row.Name + ".summary");
+        Title = get(row.TitleKey);
+        Summary = get(row.SummaryKey);
         TitleHtml = PageTexts.Encode(Title);
         SummaryHtml = PageTexts.Encode(Summary);
-        CauseHtml = PageTexts.Encode(get(row.Name + ".cause"));
-        HopStateHtml = PageTexts.Encode(get(row.Name + ".hopState"));
-
-        // The taxonomy's visitor advice is a few shared sentences; each is translated once, under advice.*.
-        var visitor = row.VisitorAdvice.Select(a => PageTexts.Encode(advice.TryGetValue(a, out var translated) ? translated : a)).ToArray();
+        CauseHtml = PageTexts.Encode(get(row.CauseKey));
+        HopStateHtml = PageTexts.Encode(get(row.HopStateKey));
+        var visitor = row.VisitorAdviceKeys.Select(key => PageTexts.Encode(get(key))).ToArray();
         RetryHtml = visitor[0];
         VisitorHtml = visitor[1..];
-        WaitAndReload = row.VisitorAdvice[0] == PageTexts.Neutral("advice.reload");
     }
 
     public ErrorTypeInfo Row { get; }
@@ -320,5 +312,5 @@ internal sealed class TypeTexts
     public IReadOnlyList<string> VisitorHtml { get; }
 
     /// <summary>Whether the type's advice is to wait a moment and reload: what lets a 502 or 504 page retry by itself.</summary>
-    public bool WaitAndReload { get; }
+    public bool WaitAndReload => Row.WaitAndReload;
 }

@@ -42,7 +42,7 @@ internal sealed class ErrorResponse
 
     /// <summary>
     /// Gets the texts in the visitor's language (see <see cref="PageCultures"/>); <see langword="null"/> means English, as
-    /// the taxonomy has it.
+    /// GatewayErrors' neutral resources have it.
     /// </summary>
     public PageTexts? Texts { get; init; }
 

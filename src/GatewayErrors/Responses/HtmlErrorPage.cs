@@ -29,9 +29,9 @@ internal static class HtmlErrorPage
     {
         var encoder = HtmlEncoder.Default;
         var html = new StringBuilder(2048).Append(Head);
-        html.Append("<title>").Append(error.StatusCode).Append(' ').Append(encoder.Encode(error.Type.Title)).Append("</title>\n</head>\n<body>\n<main>\n")
-            .Append("<h1><span class=\"code\">").Append(error.StatusCode).Append("</span> ").Append(encoder.Encode(error.Type.Title)).Append("</h1>\n")
-            .Append("<p>").Append(encoder.Encode(error.Type.Summary)).Append(" The problem is not on your side.</p>\n")
+        html.Append("<title>").Append(error.StatusCode).Append(' ').Append(encoder.Encode(error.Type.EnglishTitle)).Append("</title>\n</head>\n<body>\n<main>\n")
+            .Append("<h1><span class=\"code\">").Append(error.StatusCode).Append("</span> ").Append(encoder.Encode(error.Type.EnglishTitle)).Append("</h1>\n")
+            .Append("<p>").Append(encoder.Encode(error.Type.EnglishSummary)).Append(" The problem is not on your side.</p>\n")
             .Append(error.Notice is { } notice ? "<p><strong>" + encoder.Encode(notice.Message) + "</strong></p>\n" : "")
             .Append("<p>").Append(error.RetryAfterSeconds is { } seconds
                 ? $"Please try again in {seconds.ToString(CultureInfo.InvariantCulture)} seconds."

@@ -22,9 +22,9 @@ internal static class PlainTextBody
         Text(writer, ": ");
         // The title and summary follow the visitor's language; the labels below stay English, for scripts that read them.
         var texts = error.Texts?.For(error.Type.Type);
-        Text(writer, texts?.Title ?? error.Type.Title);
+        Text(writer, texts?.Title ?? error.Type.EnglishTitle);
         Text(writer, "\n");
-        Text(writer, texts?.Summary ?? error.Type.Summary);
+        Text(writer, texts?.Summary ?? error.Type.EnglishSummary);
         Text(writer, "\n");
         if (error.Notice is { } notice)
         {

@@ -15,9 +15,9 @@ internal static class ProblemDetailsBody
         var problem = new ProblemDetails
         {
             Type = error.Type.ProblemTypeUri,
-            Title = texts?.Title ?? error.Type.Title,
+            Title = texts?.Title ?? error.Type.EnglishTitle,
             Status = error.StatusCode,
-            Detail = error.Detail ?? texts?.Summary ?? error.Type.Summary,
+            Detail = error.Detail ?? texts?.Summary ?? error.Type.EnglishSummary,
             Instance = error.Path,
         };
         problem.Extensions["traceId"] = error.TraceId;

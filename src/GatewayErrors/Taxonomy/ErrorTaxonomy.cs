@@ -4,12 +4,19 @@ namespace GatewayErrors;
 
 /// <summary>
 /// The one table of what each <see cref="GatewayErrorType"/> means: one <see cref="ErrorTypeInfo"/> row per type with its
-/// RFC 9209 token, recommended status, title, summary, and the advice for visitors and site owners.
+/// RFC 9209 token, recommended status, failed hop, and the advice for visitors and site owners.
 /// </summary>
 /// <remarks>
+/// <para>
+/// The visitor-facing words (title, summary, cause, hop label, advice) are not here: they live in the resources
+/// (Localization/GatewayErrorPages.resx is the English, the one source of it), under keys the row names
+/// (<c>connection_refused.title</c>), so every language reads them the same way.
+/// </para>
+/// <para>
 /// Recommended statuses are the ones RFC 9209 section 2.3 gives; <see cref="StatusFor"/> applies the app's
 /// <c>GatewayErrors:StatusCodes</c> overrides on top of them. A type without a row, or a value the enum does not define,
 /// is a bug or a misuse and fails loudly with its name rather than turning into a generic type.
+/// </para>
 /// </remarks>
 internal static class ErrorTaxonomy
 {
@@ -82,17 +89,14 @@ internal static class ErrorTaxonomy
 
     private static IEnumerable<ErrorTypeInfo> Rows()
     {
-        const string Reload = "Wait a minute, then reload the page.";
-        const string Later = "Try again in a few minutes.";
-        const string NotYou = "Nothing on your device or connection causes this, so there is nothing to change on your side.";
+        // The visitor's advice is a few sentences shared by many types: the rows name their resource keys.
+        const string Reload = ErrorTypeInfo.ReloadAdvice;
+        const string Later = "advice.later";
+        const string NotYou = "advice.notYou";
 
         return
         [
             Row(GatewayErrorType.HttpProtocolError, "http_protocol_error", 502, FailedHop.Connection,
-                title: "Invalid response from the upstream service",
-                summary: "The service behind this site answered with something that is not a valid HTTP response.",
-                hopState: "Invalid response",
-                cause: "This usually means the service crashed or misbehaved while it was answering.",
                 visitor: [Reload],
                 owner:
                 [
@@ -101,10 +105,6 @@ internal static class ErrorTaxonomy
                     "Look for malformed status lines or headers, for example after an upgrade of the upstream or of a proxy in between.",
                 ]),
             Row(GatewayErrorType.DnsError, "dns_error", 502, FailedHop.Connection,
-                title: "Upstream service name could not be resolved",
-                summary: "This site could not look up the address of the service behind it.",
-                hopState: "Name not found",
-                cause: "The service's name may be misconfigured, or a recent DNS change may not have reached this site yet.",
                 visitor: [Later],
                 owner:
                 [
@@ -113,10 +113,6 @@ internal static class ErrorTaxonomy
                     "If DNS changed recently, wait for the old records' TTL to pass or flush the resolver's cache.",
                 ]),
             Row(GatewayErrorType.DnsTimeout, "dns_timeout", 504, FailedHop.Connection,
-                title: "Upstream service name lookup timed out",
-                summary: "Looking up the address of the service behind this site took too long.",
-                hopState: "Lookup timed out",
-                cause: "The system that turns the service's name into an address did not answer in time.",
                 visitor: [Later],
                 owner:
                 [
@@ -125,10 +121,6 @@ internal static class ErrorTaxonomy
                     "Consider a local caching resolver, and review the client's ConnectTimeout and GatewayErrors:Upstreams:<name>:NameResolutionTimeout.",
                 ]),
             Row(GatewayErrorType.DestinationIpUnroutable, "destination_ip_unroutable", 502, FailedHop.Connection,
-                title: "Upstream service unreachable",
-                summary: "There is no network route from this site to the service behind it.",
-                hopState: "Unreachable",
-                cause: "There is a network problem between the servers, such as a routing fault or an outage.",
                 visitor: [Later],
                 owner:
                 [
@@ -137,10 +129,6 @@ internal static class ErrorTaxonomy
                     "Check that the address in configuration is the one the upstream listens on now.",
                 ]),
             Row(GatewayErrorType.ConnectionRefused, "connection_refused", 502, FailedHop.Connection,
-                title: "Upstream service refused the connection",
-                summary: "The service behind this site is not accepting connections.",
-                hopState: "Refused connection",
-                cause: "The service is probably down, restarting, or in the middle of a deployment.",
                 visitor: [Reload],
                 owner:
                 [
@@ -149,10 +137,6 @@ internal static class ErrorTaxonomy
                     "Check the host and port in configuration, and firewall rules that reject connections.",
                 ]),
             Row(GatewayErrorType.ConnectionTimeout, "connection_timeout", 504, FailedHop.Connection,
-                title: "Connection to the upstream service timed out",
-                summary: "This site could not open a connection to the service behind it in time.",
-                hopState: "Connect timed out",
-                cause: "The service may be overloaded, or a firewall may be silently dropping the connection.",
                 visitor: [Reload],
                 owner:
                 [
@@ -161,10 +145,6 @@ internal static class ErrorTaxonomy
                     "Review the connect timeout, and the upstream's connection backlog under load.",
                 ]),
             Row(GatewayErrorType.ConnectionTerminated, "connection_terminated", 502, FailedHop.Connection,
-                title: "Upstream service closed the connection",
-                summary: "The service behind this site closed the connection before it sent a response.",
-                hopState: "Connection closed",
-                cause: "The service may have crashed, restarted or hit a limit while it was handling the request.",
                 visitor: [Reload],
                 owner:
                 [
@@ -173,10 +153,6 @@ internal static class ErrorTaxonomy
                     "Check load balancers and proxies in between for their own timeouts and connection limits.",
                 ]),
             Row(GatewayErrorType.ConnectionLimitReached, "connection_limit_reached", 503, FailedHop.Site,
-                title: "Too many requests to the upstream service",
-                summary: "This site is already making as many calls to the service behind it as it allows, so this request was not sent.",
-                hopState: "Too busy",
-                cause: "This site limits how many requests it sends to that service at once, and that limit was reached, so your request was not sent.",
                 visitor: [Reload],
                 owner:
                 [
@@ -185,10 +161,6 @@ internal static class ErrorTaxonomy
                     "Add caching, scale the upstream out, or shed load earlier with rate limiting.",
                 ]),
             Row(GatewayErrorType.TlsCertificateError, "tls_certificate_error", 502, FailedHop.Connection,
-                title: "Upstream service certificate rejected",
-                summary: "The secure connection to the service behind this site failed because its certificate could not be trusted.",
-                hopState: "Certificate rejected",
-                cause: "This is a configuration problem between the servers.",
                 visitor: [Later, NotYou],
                 owner:
                 [
@@ -197,10 +169,6 @@ internal static class ErrorTaxonomy
                     "Check that this server trusts the issuing authority (a private CA has to be installed in its trust store).",
                 ]),
             Row(GatewayErrorType.TlsProtocolError, "tls_protocol_error", 502, FailedHop.Connection,
-                title: "Secure connection to the upstream service failed",
-                summary: "The secure connection to the service behind this site could not be set up.",
-                hopState: "Secure connection failed",
-                cause: "This is a configuration problem between the servers.",
                 visitor: [Later, NotYou],
                 owner:
                 [
@@ -209,10 +177,6 @@ internal static class ErrorTaxonomy
                     "Check proxies or load balancers in between that terminate or alter TLS.",
                 ]),
             Row(GatewayErrorType.HttpResponseHeaderSectionSize, "http_response_header_section_size", 502, FailedHop.Connection,
-                title: "Upstream response headers too large",
-                summary: "The service behind this site answered with headers larger than this site accepts.",
-                hopState: "Headers too large",
-                cause: "The service sent more header data than this site accepts, often because of oversized cookies or tokens.",
                 visitor: [Later],
                 owner:
                 [
@@ -221,10 +185,6 @@ internal static class ErrorTaxonomy
                     "Check for a loop that keeps appending to a header.",
                 ]),
             Row(GatewayErrorType.HttpResponseIncomplete, "http_response_incomplete", 502, FailedHop.Connection,
-                title: "Incomplete response from the upstream service",
-                summary: "The service behind this site stopped sending its response part-way through.",
-                hopState: "Response cut short",
-                cause: "The service stopped part-way through its answer, often because it crashed or restarted.",
                 visitor: [Reload],
                 owner:
                 [
@@ -233,10 +193,6 @@ internal static class ErrorTaxonomy
                     "Check timeouts and buffer limits on proxies between the servers.",
                 ]),
             Row(GatewayErrorType.HttpResponseTimeout, "http_response_timeout", 504, FailedHop.Connection,
-                title: "Upstream service timed out",
-                summary: "The service behind this site did not answer in time.",
-                hopState: "Timed out",
-                cause: "The service may be overloaded, or stuck on a slow operation.",
                 visitor: [Reload],
                 owner:
                 [
@@ -245,10 +201,6 @@ internal static class ErrorTaxonomy
                     "Check the upstream's load, connection pools and thread pool; scale out or cache if it is saturated.",
                 ]),
             Row(GatewayErrorType.DestinationUnavailable, "destination_unavailable", 503, FailedHop.Upstream,
-                title: "Upstream service unavailable",
-                summary: "The service behind this site is temporarily unavailable.",
-                hopState: "Unavailable",
-                cause: "It may be down for maintenance, overloaded, or recovering from a problem.",
                 visitor: [Later],
                 owner:
                 [
@@ -257,10 +209,6 @@ internal static class ErrorTaxonomy
                     "Check its capacity: a traffic spike can keep an overloaded service failing.",
                 ]),
             Row(GatewayErrorType.HttpResponseBodySize, "http_response_body_size", 502, FailedHop.Connection,
-                title: "Upstream response too large",
-                summary: "The service behind this site sent a response larger than this site accepts.",
-                hopState: "Response too large",
-                cause: "The service sent far more data than expected, often a runaway query or an export that should be streamed.",
                 visitor: [Later],
                 owner:
                 [
@@ -269,10 +217,6 @@ internal static class ErrorTaxonomy
                     "Raise GatewayErrors:Upstreams:<name>:MaxResponseContentBufferSize only if bodies this large are expected.",
                 ]),
             Row(GatewayErrorType.UpstreamServerError, null, 502, FailedHop.Upstream,
-                title: "Upstream service error",
-                summary: "The service behind this site reported an internal error.",
-                hopState: "Error",
-                cause: "The service ran into a problem of its own while handling the request.",
                 visitor: [Later],
                 owner:
                 [
@@ -282,19 +226,14 @@ internal static class ErrorTaxonomy
                 ]),
         ];
 
-        static ErrorTypeInfo Row(GatewayErrorType type, string? token, int status, FailedHop hop, string title, string summary, string hopState,
-            string cause, string[] visitor, string[] owner)
+        static ErrorTypeInfo Row(GatewayErrorType type, string? token, int status, FailedHop hop, string[] visitor, string[] owner)
             => new()
             {
                 Type = type,
                 Token = token,
                 RecommendedStatus = status,
-                Title = title,
-                Summary = summary,
                 Hop = hop,
-                HopState = hopState,
-                Cause = cause,
-                VisitorAdvice = visitor,
+                VisitorAdviceKeys = visitor,
                 OwnerAdvice = owner,
             };
     }

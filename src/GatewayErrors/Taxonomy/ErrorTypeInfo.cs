@@ -17,12 +17,17 @@ internal enum FailedHop
 /// One row of the <see cref="ErrorTaxonomy"/>: everything GatewayErrors knows about one <see cref="GatewayErrorType"/>.
 /// </summary>
 /// <remarks>
-/// The texts are plain English, safe to show anyone. The token, the name and the problem type never change with the
-/// language: they are what machines and logs read. Responses, logs, metrics, the pages, the diagnostics endpoint and
+/// The token, the name and the problem type never change with the language: they are what machines and logs read. The
+/// words a visitor reads are resources, named by the row's keys and read in the response's language through
+/// <see cref="PageTexts"/> (once per language, then kept); the English ones are GatewayErrors' neutral
+/// <c>GatewayErrorPages.resx</c>, the one source of them. Responses, logs, metrics, the pages, the diagnostics endpoint and
 /// docs/troubleshooting.md all read a type's facts from its row.
 /// </remarks>
 internal sealed class ErrorTypeInfo
 {
+    /// <summary>The resource key of the advice "Wait a minute, then reload the page.", which lets a 502 or 504 page retry by itself.</summary>
+    public const string ReloadAdvice = "advice.reload";
+
     /// <summary>Gets the error type this row describes.</summary>
     public required GatewayErrorType Type { get; init; }
 
@@ -32,29 +37,41 @@ internal sealed class ErrorTypeInfo
     /// <summary>Gets the status RFC 9209 section 2.3 recommends for the type (before <c>GatewayErrors:StatusCodes</c> overrides).</summary>
     public required int RecommendedStatus { get; init; }
 
-    /// <summary>Gets a short human title.</summary>
-    public required string Title { get; init; }
-
-    /// <summary>Gets one plain sentence saying what happened.</summary>
-    public required string Summary { get; init; }
-
     /// <summary>Gets which hop failed.</summary>
     public required FailedHop Hop { get; init; }
 
-    /// <summary>Gets a two- or three-word label for the failed hop, shown in the hop diagram ("Timed out").</summary>
-    public required string HopState { get; init; }
-
-    /// <summary>Gets one plain sentence on why this usually happens.</summary>
-    public required string Cause { get; init; }
-
-    /// <summary>Gets what a visitor can do, in order; the first item says when to retry.</summary>
-    public required IReadOnlyList<string> VisitorAdvice { get; init; }
+    /// <summary>Gets the resource keys of what a visitor can do, in order; the first says when to retry.</summary>
+    public required IReadOnlyList<string> VisitorAdviceKeys { get; init; }
 
     /// <summary>Gets the first things the site owner should check, in order; the first is the log entry's <c>CheckFirst</c>.</summary>
     public required IReadOnlyList<string> OwnerAdvice { get; init; }
 
     /// <summary>Gets the name used in logs, metrics and problem details: RFC 9209's token, or a stable name of ours.</summary>
     public string Name => field ??= Token ?? "upstream_server_error";
+
+    /// <summary>Gets the resource key of the short human title (<c>connection_refused.title</c>).</summary>
+    public string TitleKey => field ??= Name + ".title";
+
+    /// <summary>Gets the resource key of the one plain sentence saying what happened.</summary>
+    public string SummaryKey => field ??= Name + ".summary";
+
+    /// <summary>Gets the resource key of the two- or three-word label of the failed hop in the hop diagram ("Timed out").</summary>
+    public string HopStateKey => field ??= Name + ".hopState";
+
+    /// <summary>Gets the resource key of the one plain sentence on why this usually happens.</summary>
+    public string CauseKey => field ??= Name + ".cause";
+
+    /// <summary>Whether the type's advice is to wait a moment and reload: what lets a 502 or 504 page retry by itself.</summary>
+    public bool WaitAndReload => VisitorAdviceKeys[0] == ReloadAdvice;
+
+    /// <summary>
+    /// Gets the English title as shipped (the neutral resources), for what never follows the visitor's language: the
+    /// last-resort page and the logs. Responses read <see cref="TypeTexts.Title"/> in their language instead.
+    /// </summary>
+    public string EnglishTitle => field ??= PageTexts.Neutral(TitleKey);
+
+    /// <summary>Gets the English summary as shipped; see <see cref="EnglishTitle"/>.</summary>
+    public string EnglishSummary => field ??= PageTexts.Neutral(SummaryKey);
 
     /// <summary>Gets the RFC section that defines the type; used as the problem details <c>type</c>.</summary>
     public string ProblemTypeUri => field ??= Token is null
@@ -63,8 +80,7 @@ internal sealed class ErrorTypeInfo
 
     /// <summary>
     /// Gets the owner advice HTML-encoded, built on first use and then kept with the row. It stays English in every language,
-    /// as the log entries that carry its first step do; the visitor-facing texts are localized (Localization/PageTexts.cs,
-    /// keyed by <see cref="Name"/>).
+    /// as the log entries that carry its first step do.
     /// </summary>
     internal IReadOnlyList<string> EncodedOwnerAdvice => field ??= OwnerAdvice.Select(ErrorPageModel.Encode).ToArray();
 }

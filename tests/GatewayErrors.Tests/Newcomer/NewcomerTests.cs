@@ -103,6 +103,17 @@ public sealed partial class NewcomerTests
         Step($"packed {version}");
         Assert.EndsWith(suffix, version, StringComparison.Ordinal);
 
+        // Every language GatewayErrors has texts for ships as a satellite assembly next to the library.
+        using (var package = System.IO.Compression.ZipFile.OpenRead(nupkg))
+        {
+            var entries = package.Entries.Select(static e => e.FullName).ToHashSet(StringComparer.Ordinal);
+            foreach (var resx in Directory.EnumerateFiles(RepositoryRoot.Combine("src", "GatewayErrors", "Localization"), "GatewayErrorPages.*.resx"))
+            {
+                var culture = Path.GetFileNameWithoutExtension(resx)["GatewayErrorPages.".Length..];
+                Assert.Contains($"lib/net10.0/{culture}/GatewayErrors.resources.dll", entries);
+            }
+        }
+
         // 2. The machine's own package sources, for the package's dependencies (Polly.Core).
         var sources = await MachineSourcesAsync(work);
         Step("listed the machine's package sources");

@@ -24,9 +24,9 @@ public class BuiltInThemeTests
             var document = PageHost.Parse(html);
             Assert.Equal("noindex, nofollow", document.QuerySelector("meta[name=robots]")?.GetAttribute("content"));
             Assert.Contains($"gw-theme-{theme}", document.Body!.ClassName, StringComparison.Ordinal);
-            Assert.Equal(info.Title, document.QuerySelector("h1")?.TextContent);
+            Assert.Equal(info.EnglishTitle, document.QuerySelector("h1")?.TextContent);
             Assert.Contains(info.RecommendedStatus.ToString(System.Globalization.CultureInfo.InvariantCulture), document.QuerySelector(".gw-code")!.TextContent, StringComparison.Ordinal);
-            Assert.Contains(ErrorTaxonomy.Get(type).Cause, document.Body.TextContent, StringComparison.Ordinal);
+            Assert.Contains(PageTexts.Neutral(info.CauseKey), document.Body.TextContent, StringComparison.Ordinal);
             Assert.Contains("2026-11-04 09:30:15 UTC", document.QuerySelector("time")!.TextContent, StringComparison.Ordinal);
             Assert.Equal("2026-11-04T09:30:15Z", document.QuerySelector("time")!.GetAttribute("datetime"));
 
@@ -149,7 +149,7 @@ public class BuiltInThemeTests
         await using var host = await PageHost.StartAsync();
         var (_, html) = await host.GetAsync("/?type=DnsError");
 
-        Assert.Equal(ErrorTaxonomy.Get(GatewayErrorType.DnsError).VisitorAdvice[0], PageHost.Parse(html).QuerySelector(".gw-cols li strong")!.TextContent);
+        Assert.Equal("Try again in a few minutes.", PageHost.Parse(html).QuerySelector(".gw-cols li strong")!.TextContent);
     }
 
     [Theory]

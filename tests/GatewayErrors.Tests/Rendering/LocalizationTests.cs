@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Localization;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -103,15 +104,135 @@ public sealed class LocalizationTests
     public void Match_MapsRegionsAndScripts(string tag, string? expected)
         => Assert.Equal(expected, PageCultures.Match(tag, GatewayErrorLocalizationOptions.ShippedCultures));
 
-    [Fact]
-    public void NeutralResources_AreTheTaxonomysEnglish()
+    [Theory]
+    [InlineData("fr", "fr", "Le service en arrière-plan a refusé la connexion", "Le service en arrière-plan de ce site n’accepte pas de connexions.")]
+    [InlineData("es-ES", "es", "El servicio de origen rechazó la conexión", "El servicio de origen de este sitio no está aceptando conexiones.")]
+    [InlineData("pt-PT", "pt", "O serviço de origem recusou a conexão", "O serviço de origem deste site não está aceitando conexões.")]
+    [InlineData("ja-JP", "ja", "背後のサービスが接続を拒否しました", "このサイトの背後のサービスが接続を受け付けていません。")]
+    [InlineData("zh-SG", "zh-Hans", "后端服务拒绝了连接", "本网站的后端服务目前不接受连接。")]
+    [InlineData("zh-TW", "en", "Upstream service refused the connection", "The service behind this site is not accepting connections.")]
+    public async Task ProblemDetails_InEachShippedLanguage_TitleDetailAndContentLanguageAgree(string acceptLanguage, string language, string title, string detail)
     {
-        foreach (var row in ErrorTaxonomy.All)
+        await using var host = await PageHost.StartAsync();
+        using var client = host.CreateClient();
+        client.DefaultRequestHeaders.Accept.Clear();
+        client.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        client.DefaultRequestHeaders.TryAddWithoutValidation("Accept-Language", acceptLanguage);
+
+        using var response = await client.GetAsync(new Uri("/orders", UriKind.Relative));
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+
+        Assert.Equal(language, Assert.Single(response.Content.Headers.ContentLanguage));
+        Assert.Contains("Accept-Language", response.Headers.Vary);
+        Assert.Equal(title, json.RootElement.GetProperty("title").GetString());
+        Assert.Equal(detail, json.RootElement.GetProperty("detail").GetString());
+        Assert.Equal("connection_refused", json.RootElement.GetProperty("errorType").GetString());
+        Assert.Equal("https://www.rfc-editor.org/rfc/rfc9209#name-connection-refused", json.RootElement.GetProperty("type").GetString());
+    }
+
+    [Fact]
+    public async Task PlainText_TitleAndSummaryFollowTheLanguage_LabelsStayEnglish()
+    {
+        await using var host = await PageHost.StartAsync();
+        using var client = host.App.GetTestClient();
+        client.DefaultRequestHeaders.TryAddWithoutValidation("Accept-Language", "fr-CA");
+
+        using var response = await client.GetAsync(new Uri("/orders", UriKind.Relative));
+        var lines = (await response.Content.ReadAsStringAsync()).Split('\n');
+
+        Assert.Equal("fr", Assert.Single(response.Content.Headers.ContentLanguage));
+        Assert.Equal("502 Bad Gateway: Le service en arrière-plan a refusé la connexion", lines[0]);
+        Assert.Equal("Le service en arrière-plan de ce site n’accepte pas de connexions.", lines[1]);
+        Assert.Contains("Error type: connection_refused", lines);
+        Assert.Contains("Upstream: catalog", lines);
+    }
+
+    [Theory]
+    [InlineData("fr", "fr")]
+    [InlineData("es", "es")]
+    [InlineData("pt", "pt")]
+    [InlineData("zh-Hans", "zh-Hans")]
+    [InlineData("zh-CN", "zh-Hans")]
+    [InlineData("zh-TW", "en")]
+    public async Task RequestLocalization_EachShippedLanguage_IsFollowed(string uiCulture, string language)
+    {
+        await using var host = await PageHost.StartAsync(
+            services: s => s.AddRequestLocalization(o => o.SetDefaultCulture("en").AddSupportedUICultures(uiCulture)),
+            outer: static (context, next) => new RequestLocalizationMiddleware(next, context.RequestServices.GetRequiredService<IOptions<RequestLocalizationOptions>>(),
+                context.RequestServices.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>()).Invoke(context));
+
+        // The query string decides here, whatever Accept-Language says: the app's request localization wins.
+        var (response, html) = await host.GetAsync("/orders?ui-culture=" + uiCulture, static r => r.Headers.TryAddWithoutValidation("Accept-Language", "de"));
+
+        Assert.Equal(language, Assert.Single(response.Content.Headers.ContentLanguage));
+        Assert.Equal(language, PageHost.Parse(html).DocumentElement.GetAttribute("lang"));
+    }
+
+    [Fact]
+    public async Task LogsAndProxyStatus_StayEnglish_WhateverTheLanguage()
+    {
+        await using var host = await PageHost.StartAsync();
+
+        var (response, _) = await host.GetAsync("/orders", static r => r.Headers.TryAddWithoutValidation("Accept-Language", "zh-CN"));
+
+        Assert.Equal("zh-Hans", Assert.Single(response.Content.Headers.ContentLanguage));
+        var proxyStatus = response.Headers.GetValues("Proxy-Status").Single();
+        Assert.EndsWith(";error=connection_refused", proxyStatus, StringComparison.Ordinal);
+        Assert.True(proxyStatus.All(char.IsAscii), proxyStatus);
+        var logged = string.Join("\n", host.Logs.GetSnapshot().Select(static r => r.Message));
+        Assert.Contains("connection_refused", logged, StringComparison.Ordinal);
+        foreach (var culture in new[] { "zh-Hans", "de", "ja" })
         {
-            Assert.Equal(row.Title, PageTexts.Neutral(row.Name + ".title"));
-            Assert.Equal(row.Summary, PageTexts.Neutral(row.Name + ".summary"));
-            Assert.Equal(row.Cause, PageTexts.Neutral(row.Name + ".cause"));
-            Assert.Equal(row.HopState, PageTexts.Neutral(row.Name + ".hopState"));
+            // No text of any language but English reaches the log: none of the type's words in Chinese, German or Japanese.
+            var texts = PageTexts.Create(culture, PageBranding.From(new GatewayErrorsOptions()), app: null).For(GatewayErrorType.ConnectionRefused);
+            Assert.DoesNotContain(texts.Title, logged, StringComparison.Ordinal);
+            Assert.DoesNotContain(texts.Summary, logged, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task AppResources_OverrideAStringAndAddALanguage_TheWayTheAppLocalizesItself()
+    {
+        // The app's own GatewayErrorPages resources (tests/GatewayErrors.Tests/Localization/AppResources): an English
+        // title, a German title, and Traditional Chinese, a language GatewayErrors does not ship.
+        await using var host = await PageHost.StartAsync(
+            configure: static o => o.Localization.Cultures.Add("zh-Hant"),
+            services: static s => s.AddLocalization(static o => o.ResourcesPath = "Localization/AppResources"));
+
+        async Task<(string Language, AngleSharp.Html.Dom.IHtmlDocument Page)> Get(string acceptLanguage)
+        {
+            var (response, html) = await host.GetAsync("/orders", r => r.Headers.TryAddWithoutValidation("Accept-Language", acceptLanguage));
+            return (Assert.Single(response.Content.Headers.ContentLanguage), PageHost.Parse(html));
+        }
+
+        var (en, english) = await Get("en");
+        Assert.Equal("en", en);
+        Assert.Equal("Our catalog is taking a short break", english.QuerySelector("h1")!.TextContent);
+
+        var (de, german) = await Get("de-CH");
+        Assert.Equal("de", de);
+        Assert.Equal("Unser Katalog macht eine kurze Pause", german.QuerySelector("h1")!.TextContent);
+        Assert.Contains("Der Dienst hinter dieser Website nimmt keine Verbindungen an.", german.Body!.TextContent, StringComparison.Ordinal);
+
+        // A language GatewayErrors has and the app does not touch stays GatewayErrors' own, not the app's English.
+        var (fr, french) = await Get("fr");
+        Assert.Equal("fr", fr);
+        Assert.Equal("Le service en arrière-plan a refusé la connexion", french.QuerySelector("h1")!.TextContent);
+
+        // The added language: zh-TW maps to it; what the app did not translate is English.
+        var (zh, chinese) = await Get("zh-TW");
+        Assert.Equal("zh-Hant", zh);
+        Assert.Equal("zh-Hant", chinese.DocumentElement.GetAttribute("lang"));
+        Assert.Equal("後端服務拒絕了連線", chinese.QuerySelector("h1")!.TextContent);
+        Assert.Contains("本網站的後端服務目前不接受連線。", chinese.Body!.TextContent, StringComparison.Ordinal);
+        Assert.Contains("What happened?", chinese.Body.TextContent, StringComparison.Ordinal);
+
+        using var client = host.CreateClient();
+        client.DefaultRequestHeaders.Accept.Clear();
+        client.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        client.DefaultRequestHeaders.TryAddWithoutValidation("Accept-Language", "zh-TW");
+        using var response = await client.GetAsync(new Uri("/orders", UriKind.Relative));
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("後端服務拒絕了連線", problem.RootElement.GetProperty("title").GetString());
     }
 }

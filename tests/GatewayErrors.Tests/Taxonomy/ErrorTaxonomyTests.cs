@@ -1,25 +1,55 @@
+using System.Globalization;
+using System.Resources;
+
 namespace GatewayErrors.Tests.Taxonomy;
 
 public sealed class ErrorTaxonomyTests
 {
+    private static readonly ResourceManager English = new(PageTexts.ResourceBaseName, typeof(PageTexts).Assembly);
+
     public static TheoryData<GatewayErrorType> Types() => new(Enum.GetValues<GatewayErrorType>());
 
     [Theory]
     [MemberData(nameof(Types))]
-    public void EveryErrorType_HasOneRowWithTokenStatusTextsAndAdvice(GatewayErrorType type)
+    public void EveryErrorType_HasOneRowWithTokenStatusAndAdvice(GatewayErrorType type)
     {
         var row = ErrorTaxonomy.Get(type);
 
         Assert.Equal(type, row.Type);
         Assert.InRange(row.RecommendedStatus, 500, 504);
         Assert.False(string.IsNullOrWhiteSpace(row.Name));
-        Assert.False(string.IsNullOrWhiteSpace(row.Title));
-        Assert.False(string.IsNullOrWhiteSpace(row.Summary));
-        Assert.False(string.IsNullOrWhiteSpace(row.Cause));
-        Assert.False(string.IsNullOrWhiteSpace(row.HopState));
-        Assert.NotEmpty(row.VisitorAdvice);
+        Assert.NotEmpty(row.VisitorAdviceKeys);
         Assert.Equal(3, row.OwnerAdvice.Count);
         Assert.All(row.OwnerAdvice, static step => Assert.True(step.EndsWith('.') || step.EndsWith('?'), step));
+    }
+
+    [Theory]
+    [MemberData(nameof(Types))]
+    public void EveryRowsTextKeys_AreInTheEnglishResources(GatewayErrorType type)
+    {
+        // The neutral GatewayErrorPages.resx is the one source of the English words; the row only names them.
+        var row = ErrorTaxonomy.Get(type);
+        Assert.Equal($"{row.Name}.title", row.TitleKey);
+        foreach (var key in row.VisitorAdviceKeys.Prepend(row.CauseKey).Prepend(row.HopStateKey).Prepend(row.SummaryKey).Prepend(row.TitleKey))
+        {
+            Assert.False(string.IsNullOrWhiteSpace(English.GetString(key, CultureInfo.InvariantCulture)), $"{key} is not in Localization/GatewayErrorPages.resx.");
+        }
+
+        Assert.Equal(English.GetString(row.TitleKey, CultureInfo.InvariantCulture), row.EnglishTitle);
+        Assert.Equal(English.GetString(row.SummaryKey, CultureInfo.InvariantCulture), row.EnglishSummary);
+    }
+
+    [Fact]
+    public void EveryPerTypeKeyInTheEnglishResources_BelongsToARow()
+    {
+        // A key left behind by a renamed or removed type would be translated for nothing.
+        var rowKeys = ErrorTaxonomy.All.SelectMany(static r => (string[])[r.TitleKey, r.SummaryKey, r.HopStateKey, r.CauseKey, .. r.VisitorAdviceKeys]).ToHashSet();
+        var typeKeys = English.GetResourceSet(CultureInfo.InvariantCulture, createIfNotExists: true, tryParents: false)!
+            .Cast<System.Collections.DictionaryEntry>()
+            .Select(static e => (string)e.Key)
+            .Where(static key => key.Contains('.', StringComparison.Ordinal));
+
+        Assert.All(typeKeys, key => Assert.Contains(key, rowKeys));
     }
 
     [Theory]
