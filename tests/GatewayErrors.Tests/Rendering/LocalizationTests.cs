@@ -1,5 +1,8 @@
+using System.Globalization;
 using System.Net.Http.Headers;
+using System.Resources;
 using System.Text.Json;
+using GatewayErrors.Tests.Localization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.TestHost;
@@ -128,6 +131,44 @@ public sealed class LocalizationTests
         Assert.Equal(detail, json.RootElement.GetProperty("detail").GetString());
         Assert.Equal("connection_refused", json.RootElement.GetProperty("errorType").GetString());
         Assert.Equal("https://www.rfc-editor.org/rfc/rfc9209#name-connection-refused", json.RootElement.GetProperty("type").GetString());
+    }
+
+    [Theory]
+    [MemberData(nameof(ResourceFileTests.Translations), MemberType = typeof(ResourceFileTests))]
+    public async Task Page_InEachTranslation_ShowsNoEnglishSentence_OutsideWhatIsMarkedEnglish(string culture)
+    {
+        var resources = new ResourceManager(PageTexts.ResourceBaseName, typeof(PageTexts).Assembly);
+        var translated = Strings(resources, CultureInfo.GetCultureInfo(culture));
+
+        // Only English the translation changed can be caught; sentences are cut at their placeholders, and what is left
+        // must be words (a single word such as "minutes" may be the translation's too).
+        var english = Strings(resources, CultureInfo.InvariantCulture)
+            .Where(e => translated[e.Key] != e.Value)
+            .SelectMany(static e => e.Value.Split("{0}"))
+            .Select(static fragment => fragment.Trim(' ', '.', ','))
+            .Where(static fragment => fragment.Contains(' ', StringComparison.Ordinal))
+            .ToArray();
+        await using var host = await PageHost.StartAsync();
+
+        // A page that retries by itself, one with the shared "not you" advice, and a 503 with a known wait.
+        foreach (var query in (string[])["type=ConnectionRefused", "type=TlsCertificateError", "type=DestinationUnavailable&retry=30"])
+        {
+            var (response, html) = await host.GetAsync("/orders?" + query, r => r.Headers.TryAddWithoutValidation("Accept-Language", culture));
+            Assert.Equal(culture, Assert.Single(response.Content.Headers.ContentLanguage));
+            var document = PageHost.Parse(html);
+            foreach (var element in document.QuerySelectorAll("body [lang=en], script, style").ToArray())
+            {
+                element.Remove();
+            }
+
+            var text = document.Title + "\n" + document.Body!.TextContent;
+            Assert.All(english, fragment => Assert.DoesNotContain(fragment, text, StringComparison.Ordinal));
+        }
+
+        static Dictionary<string, string> Strings(ResourceManager resources, CultureInfo culture)
+            => resources.GetResourceSet(culture, createIfNotExists: true, tryParents: false)!
+                .Cast<System.Collections.DictionaryEntry>()
+                .ToDictionary(static e => (string)e.Key, static e => (string)e.Value!, StringComparer.Ordinal);
     }
 
     [Fact]
