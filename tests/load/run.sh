@@ -5,6 +5,7 @@
 #   DURATION=5 WARMUP=1 tests/load/run.sh
 #   PIN=1 tests/load/run.sh           # server on CPU 0, wrk on CPU 1 (needs 2+ cores; default: no pinning)
 #   ONLY='^yarp' tests/load/run.sh    # only the scenarios whose name matches (an extended regex); the rest is skipped
+#   WARMUP_INSTANCES=8                # seconds of unmeasured load per YARP instance and URL before the first scenario
 #
 # Builds tests/load/LoadApp in Release, starts it on 127.0.0.1 (three instances: GatewayErrors with default
 # logging, the same with GatewayErrors' own log category off, and ASP.NET Core's UseExceptionHandler +
@@ -128,6 +129,24 @@ scenario() {
 }
 
 json=(-H "Accept: application/json")
+html=(-H "Accept: text/html")
+
+# warm URL [wrk header args...]: runs the URL unmeasured. A process's first seconds under load are spent in the JIT
+# (tiered compilation and dynamic PGO move hot methods through three tiers, on a background thread that competes with
+# the requests): a scenario's own warm-up does not cover that, and the instance measured first would pay for it.
+warm() {
+  local url=$1
+  shift
+  "${wrk_cpu[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP_INSTANCES}s" "$@" "$url" >/dev/null
+}
+WARMUP_INSTANCES=${WARMUP_INSTANCES:-8}
+if [ -z "$ONLY" ] || [[ yarp-healthy =~ $ONLY ]] || [[ yarp-refused =~ $ONLY ]]; then
+  echo "load: warming the YARP instances (${WARMUP_INSTANCES} s per URL)" >&2
+  for port in "$YARP" "$YARP_GE" "$YARP_GE_QUIET"; do
+    warm "http://127.0.0.1:$port/healthy/"
+    warm "http://127.0.0.1:$port/refused/" "${html[@]}"
+  done
+fi
 scenario static-200                 "http://127.0.0.1:$GE/static"
 scenario proxy-without-gatewayerrors "http://127.0.0.1:$GE/plain/proxy"
 scenario proxy-with-gatewayerrors    "http://127.0.0.1:$GE/ge/proxy"
@@ -144,7 +163,6 @@ scenario circuit-open-app-polly       "http://127.0.0.1:$GE/ge/circuit"
 # AddGatewayErrorsHandler().AddStandardResilienceHandler(), circuit open, route marked WithGatewayUpstreams("outage").
 scenario circuit-open-standard-handler "http://127.0.0.1:$GE/ge/outage"
 # YARP: each pair in both orders, as above, against plain YARP measured in this run.
-html=(-H "Accept: text/html")
 scenario yarp-healthy                 "http://127.0.0.1:$YARP/healthy/"
 scenario yarp-healthy-gatewayerrors   "http://127.0.0.1:$YARP_GE/healthy/"
 scenario yarp-healthy-gatewayerrors-2 "http://127.0.0.1:$YARP_GE/healthy/"

@@ -18,8 +18,8 @@ namespace GatewayErrors;
 /// classified <c>dns_timeout</c> because the phase was <see cref="ExchangePhase.Resolving"/>.
 /// </para>
 /// <para>
-/// Connecting then works as the runtime's default does: one dual-mode socket trying each resolved address in turn,
-/// with Nagle off.
+/// Connecting then works as the runtime's default does: a dual-mode socket for each resolved address in turn, with
+/// Nagle off.
 /// </para>
 /// </remarks>
 internal sealed class UpstreamConnector
@@ -90,15 +90,34 @@ internal sealed class UpstreamConnector
             phase.Enter(ExchangePhase.Connecting);
         }
 
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        try
+        // Each address in turn, each with a socket of its own (one whose connect failed cannot be reused on every
+        // platform), each connected to an IPEndPoint rather than through Socket.ConnectAsync(IPAddress[], …): that
+        // overload's async layers add frames to every failure's stack trace, which the runtime then formats on each
+        // failed request (the HttpClient activity records the exception), so a refused upstream answered thousands of
+        // times a second pays for every frame. Here a failure carries the runtime's own connect frames plus this one.
+        Socket socket;
+        for (var i = 0; ; i++)
         {
-            await socket.ConnectAsync(addresses, endPoint.Port, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
+            socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            var connected = false;
+            try
+            {
+                await socket.ConnectAsync(new IPEndPoint(addresses[i], endPoint.Port), cancellationToken).ConfigureAwait(false);
+                connected = true;
+                break;
+            }
+            catch (SocketException) when (i < addresses.Length - 1 && !cancellationToken.IsCancellationRequested)
+            {
+                // The next address may accept. The last failure propagates untouched: no catch and rethrow, which would
+                // cost the failure path a second exception dispatch.
+            }
+            finally
+            {
+                if (!connected)
+                {
+                    socket.Dispose();
+                }
+            }
         }
 
         // SocketsHttpHandler runs the TLS handshake on the stream returned here, then hands the plaintext stream to its
