@@ -70,7 +70,7 @@ internal sealed class PageTexts
     public static IReadOnlyList<string> ChromeKeys { get; } =
     [
         "error", "whatHappened", "whatCanIDo", "hopsHeading", "referenceHeading", "reference", "time", "errorLabel", "thisSite",
-        "hopYou", "hopBrowser", "hopWebServer", "hopServiceBehind", "hopWorking", "hopNotContacted",
+        "hopYou", "hopBrowser", "hopWebServer", "hopServiceBehind", "hopWorking", "hopNotContacted", "hopLinkFailed",
         "whereSite", "whereUpstream", "whereConnection",
         "statusPage", "statusPageLink", "contactSupport", "contactSupportLink", "emailSupport", "tellOwner",
         "noticeHeading", "noticeSince", "noticeMore",

@@ -276,6 +276,12 @@ internal sealed class HopModel
     /// <summary>The connection leading to this point: <c>ok</c>, <c>error</c> or <c>none</c> (not attempted); <c>none</c> for the first point.</summary>
     public required string Link { get; init; }
 
+    /// <summary>
+    /// The connection leading to this point in words when it failed ("link failed"), else <see langword="null"/>: text for
+    /// themes that write the link state rather than draw it, in the page's language (CSS <c>content</c> cannot be translated).
+    /// </summary>
+    public string? LinkText { get; init; }
+
     internal static HopModel[] Create(ErrorTypeInfo row, TypeTexts type, PageTexts texts, string siteName, string upstream)
     {
         var hop = row.Hop;
@@ -299,6 +305,7 @@ internal sealed class HopModel
                 Link = hop == FailedHop.Connection ? "error"
                     : row.Type == GatewayErrorType.UpstreamServerError ? "ok"
                     : "none",
+                LinkText = hop == FailedHop.Connection ? text["hopLinkFailed"] : null,
             },
         ];
     }

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
-using Deque.AxeCore.Commons;
 using GatewayErrors.Tests.TestSupport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -21,8 +20,8 @@ public sealed partial class BrowserPageTests
     public async Task AutoRetry_CountsDown_Probes_BacksOffWhileFailing_AndReloadsOnceTheSiteAnswers()
     {
         await using var site = await FlippingSite.StartAsync();
-        await using var browser = await LaunchAsync();
-        var page = await NewPageAsync(browser, ColorScheme.Light);
+        var page = await NewPageAsync(ColorScheme.Light);
+        await using var context = page.Context;
 
         var response = await page.GotoAsync(site.Url("/shop/cart"));
         await PauseClockAsync(page);
@@ -65,8 +64,8 @@ public sealed partial class BrowserPageTests
     public async Task AutoRetry_PauseControl_IsKeyboardReachable_AndStopsTheChecks_AndAHiddenTabWaits()
     {
         await using var site = await FlippingSite.StartAsync();
-        await using var browser = await LaunchAsync();
-        var page = await NewPageAsync(browser, ColorScheme.Dark);
+        var page = await NewPageAsync(ColorScheme.Dark);
+        await using var context = page.Context;
         await page.GotoAsync(site.Url("/shop/cart"));
         await PauseClockAsync(page);
 
@@ -115,8 +114,8 @@ public sealed partial class BrowserPageTests
     public async Task AutoRetry_NeverForAPost_ThePageSaysSo_AndGoesBack()
     {
         await using var site = await FlippingSite.StartAsync();
-        await using var browser = await LaunchAsync();
-        var page = await NewPageAsync(browser, ColorScheme.Light);
+        var page = await NewPageAsync(ColorScheme.Light);
+        await using var context = page.Context;
         await page.GotoAsync(site.Url("/form"));
         await page.ClickAsync("button[type=submit]");
         await WaitUntilAsync(async () => await SafeTextAsync(page, "h1") == "Upstream service refused the connection", "the error page for the POST");
@@ -139,29 +138,16 @@ public sealed partial class BrowserPageTests
         Assert.Equal(1, site.Posts);
     }
 
-    private static async Task<IBrowser> LaunchAsync()
+    private async Task<IPage> NewPageAsync(ColorScheme scheme, string? locale = null)
     {
-        Assert.True(File.Exists(ChromiumFactAttribute.ExecutablePath), $"Chromium not found at {ChromiumFactAttribute.ExecutablePath}.");
-        var playwright = await Playwright.CreateAsync();
-        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumFactAttribute.ExecutablePath,
-            Headless = true,
-            Args = ChromiumArgs,
-        });
-        browser.Disconnected += (_, _) => playwright.Dispose();
-        return browser;
-    }
-
-    private static async Task<IPage> NewPageAsync(IBrowser browser, ColorScheme scheme, string? locale = null)
-    {
+        var browser = await chromium.BrowserAsync();
         var context = await browser.NewContextAsync(new BrowserNewContextOptions
         {
             ColorScheme = scheme,
             ViewportSize = new ViewportSize { Width = 1100, Height = 900 },
             Locale = locale,
         });
-        await context.AddInitScriptAsync(new BundledAxeScriptProvider().GetScript());
+        await context.AddInitScriptAsync(chromium.Axe);
         await context.Clock.InstallAsync(new ClockInstallOptions { TimeDate = ClockStart });
         return await context.NewPageAsync();
     }

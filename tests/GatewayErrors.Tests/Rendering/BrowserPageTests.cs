@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Deque.AxeCore.Commons;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
 
@@ -15,31 +14,15 @@ namespace GatewayErrors.Tests.Rendering;
 /// Without it the test fails when <c>CI=true</c> and is skipped, with a message saying why, on a developer machine.
 /// </remarks>
 [Trait("Category", "Browser")]
-public sealed partial class BrowserPageTests(ITestOutputHelper output)
+public sealed partial class BrowserPageTests(ITestOutputHelper output, SharedChromium chromium) : IClassFixture<SharedChromium>
 {
-    private static readonly string[] ChromiumArgs =
-    [
-        "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync",
-    ];
-
     [ChromiumFact]
     public async Task EveryTheme_LightAndDark_EveryErrorType_HasNoAxeViolations_AndMakesNoRequests()
     {
-        Assert.True(File.Exists(ChromiumFactAttribute.ExecutablePath),
-            $"Chromium not found at {ChromiumFactAttribute.ExecutablePath}: install it with 'apt-get update && apt-get install -y chromium'.");
         var screenshots = ScreenshotFolder();
         var stopwatch = Stopwatch.StartNew();
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumFactAttribute.ExecutablePath,
-            Headless = true,
-            Args = ChromiumArgs,
-        });
-
-        // axe-core goes in once per browser context as an init script: injecting it per page (as RunAxe does) costs ~1.5 s a page.
-        var axe = new BundledAxeScriptProvider().GetScript();
+        var browser = await chromium.BrowserAsync();
+        var axe = chromium.Axe;
         var violations = new List<string>();
         var pages = 0;
         foreach (var theme in BuiltInTemplates.ThemeNames)
