@@ -61,11 +61,7 @@ public sealed partial class ResourceFileTests
         // Every file is a shipped language (one that is not would never be chosen), and every shipped language but
         // English (the neutral file) has its file.
         var files = TranslationCultures().ToArray();
-        Assert.All(files, static culture => Assert.Contains(culture, GatewayErrorLocalizationOptions.ShippedCultures));
-        // Arabic is being written by the right-to-left work (GatewayErrorPages.ar.resx); until it lands, an ar request
-        // is answered in English and says so (Content-Language: en).
-        var missing = GatewayErrorLocalizationOptions.ShippedCultures.Skip(1).Except(files, StringComparer.Ordinal).Where(static c => c != "ar");
-        Assert.Empty(missing);
+        Assert.Equal(GatewayErrorLocalizationOptions.ShippedCultures.Skip(1).Order(StringComparer.Ordinal), files);
     }
 
     [Theory]

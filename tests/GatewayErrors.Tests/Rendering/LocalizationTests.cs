@@ -1,5 +1,8 @@
+using System.Globalization;
 using System.Net.Http.Headers;
+using System.Resources;
 using System.Text.Json;
+using GatewayErrors.Tests.Localization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.TestHost;
@@ -42,6 +45,26 @@ public sealed class LocalizationTests
         }
     }
 
+    [Theory]
+    [InlineData("ar-EG,ar;q=0.9,en;q=0.5")]
+    [InlineData("ar")]
+    [InlineData("AR-sa")]
+    public async Task AcceptLanguageArabic_ChoosesArabic_RightToLeft(string acceptLanguage)
+    {
+        await using var host = await PageHost.StartAsync();
+        var arabic = new ResourceManager(PageTexts.ResourceBaseName, typeof(PageTexts).Assembly);
+
+        var (response, html) = await host.GetAsync("/orders", r => r.Headers.TryAddWithoutValidation("Accept-Language", acceptLanguage));
+        var document = PageHost.Parse(html);
+
+        Assert.Equal("ar", Assert.Single(response.Content.Headers.ContentLanguage));
+        Assert.Contains("Accept-Language", response.Headers.Vary);
+        Assert.Equal("ar", document.DocumentElement.GetAttribute("lang"));
+        Assert.Equal("rtl", document.DocumentElement.GetAttribute("dir"));
+        Assert.Equal(arabic.GetString("connection_refused.title", CultureInfo.GetCultureInfo("ar")), document.QuerySelector("h1")!.TextContent);
+        Assert.NotEqual("Upstream service refused the connection", document.QuerySelector("h1")!.TextContent);
+    }
+
     [Fact]
     public async Task PageCache_NeverServesOneLanguageForAnother()
     {
@@ -51,7 +74,7 @@ public sealed class LocalizationTests
             foreach (var (accept, lang) in new[]
                      {
                          ("de", "de"), ("ja", "ja"), ("en", "en"), ("de-AT", "de"), ("fr-CA", "fr"), ("es-MX", "es"), ("pt-BR", "pt"),
-                         ("zh-CN", "zh-Hans"), ("zh-TW", "en"), ("nl", "en"),
+                         ("zh-CN", "zh-Hans"), ("zh-TW", "en"), ("nl", "en"), ("ar-EG", "ar"),
                      })
             {
                 var (_, html) = await host.GetAsync("/orders?type=HttpResponseTimeout", r => r.Headers.TryAddWithoutValidation("Accept-Language", accept));
@@ -111,8 +134,13 @@ public sealed class LocalizationTests
     [InlineData("ja-JP", "ja", "背後のサービスが接続を拒否しました", "このサイトの背後のサービスが接続を受け付けていません。")]
     [InlineData("zh-SG", "zh-Hans", "后端服务拒绝了连接", "本网站的后端服务目前不接受连接。")]
     [InlineData("zh-TW", "en", "Upstream service refused the connection", "The service behind this site is not accepting connections.")]
-    public async Task ProblemDetails_InEachShippedLanguage_TitleDetailAndContentLanguageAgree(string acceptLanguage, string language, string title, string detail)
+    [InlineData("ar-EG", "ar", null, null)]
+    public async Task ProblemDetails_InEachShippedLanguage_TitleDetailAndContentLanguageAgree(string acceptLanguage, string language, string? title, string? detail)
     {
+        // Arabic is checked against its own file (its wording belongs to the right-to-left work).
+        var resources = new ResourceManager(PageTexts.ResourceBaseName, typeof(PageTexts).Assembly);
+        title ??= resources.GetString("connection_refused.title", CultureInfo.GetCultureInfo(language));
+        detail ??= resources.GetString("connection_refused.summary", CultureInfo.GetCultureInfo(language));
         await using var host = await PageHost.StartAsync();
         using var client = host.CreateClient();
         client.DefaultRequestHeaders.Accept.Clear();
@@ -128,6 +156,44 @@ public sealed class LocalizationTests
         Assert.Equal(detail, json.RootElement.GetProperty("detail").GetString());
         Assert.Equal("connection_refused", json.RootElement.GetProperty("errorType").GetString());
         Assert.Equal("https://www.rfc-editor.org/rfc/rfc9209#name-connection-refused", json.RootElement.GetProperty("type").GetString());
+    }
+
+    [Theory]
+    [MemberData(nameof(ResourceFileTests.Translations), MemberType = typeof(ResourceFileTests))]
+    public async Task Page_InEachTranslation_ShowsNoEnglishSentence_OutsideWhatIsMarkedEnglish(string culture)
+    {
+        var resources = new ResourceManager(PageTexts.ResourceBaseName, typeof(PageTexts).Assembly);
+        var translated = Strings(resources, CultureInfo.GetCultureInfo(culture));
+
+        // Only English the translation changed can be caught; sentences are cut at their placeholders, and what is left
+        // must be words (a single word such as "minutes" may be the translation's too).
+        var english = Strings(resources, CultureInfo.InvariantCulture)
+            .Where(e => translated[e.Key] != e.Value)
+            .SelectMany(static e => e.Value.Split("{0}"))
+            .Select(static fragment => fragment.Trim(' ', '.', ','))
+            .Where(static fragment => fragment.Contains(' ', StringComparison.Ordinal))
+            .ToArray();
+        await using var host = await PageHost.StartAsync();
+
+        // A page that retries by itself, one with the shared "not you" advice, and a 503 with a known wait.
+        foreach (var query in (string[])["type=ConnectionRefused", "type=TlsCertificateError", "type=DestinationUnavailable&retry=30"])
+        {
+            var (response, html) = await host.GetAsync("/orders?" + query, r => r.Headers.TryAddWithoutValidation("Accept-Language", culture));
+            Assert.Equal(culture, Assert.Single(response.Content.Headers.ContentLanguage));
+            var document = PageHost.Parse(html);
+            foreach (var element in document.QuerySelectorAll("body [lang=en], script, style").ToArray())
+            {
+                element.Remove();
+            }
+
+            var text = document.Title + "\n" + document.Body!.TextContent;
+            Assert.All(english, fragment => Assert.DoesNotContain(fragment, text, StringComparison.Ordinal));
+        }
+
+        static Dictionary<string, string> Strings(ResourceManager resources, CultureInfo culture)
+            => resources.GetResourceSet(culture, createIfNotExists: true, tryParents: false)!
+                .Cast<System.Collections.DictionaryEntry>()
+                .ToDictionary(static e => (string)e.Key, static e => (string)e.Value!, StringComparer.Ordinal);
     }
 
     [Fact]
@@ -154,6 +220,7 @@ public sealed class LocalizationTests
     [InlineData("zh-Hans", "zh-Hans")]
     [InlineData("zh-CN", "zh-Hans")]
     [InlineData("zh-TW", "en")]
+    [InlineData("ar-EG", "ar")]
     public async Task RequestLocalization_EachShippedLanguage_IsFollowed(string uiCulture, string language)
     {
         await using var host = await PageHost.StartAsync(
