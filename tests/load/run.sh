@@ -170,6 +170,9 @@ scenario yarp-healthy-2               "http://127.0.0.1:$YARP/healthy/"
 scenario yarp-refused                 "http://127.0.0.1:$YARP/refused/" "${html[@]}"
 scenario yarp-refused-gatewayerrors   "http://127.0.0.1:$YARP_GE/refused/" "${html[@]}"
 scenario yarp-refused-gatewayerrors-quietyarp "http://127.0.0.1:$YARP_GE_QUIET/refused/" "${html[@]}"
+# Again, in the reverse order.
+scenario yarp-refused-gatewayerrors-quietyarp-2 "http://127.0.0.1:$YARP_GE_QUIET/refused/" "${html[@]}"
+scenario yarp-refused-gatewayerrors-2 "http://127.0.0.1:$YARP_GE/refused/" "${html[@]}"
 scenario yarp-refused-2               "http://127.0.0.1:$YARP/refused/" "${html[@]}"
 # The ceiling again: if it moved, so did everything measured between the two.
 # Stale-if-error: an opted-in success next to the same route not opted in, then stale hits from memory during an
@@ -203,7 +206,9 @@ awk -F'\t' '
     plain = (rps["yarp-healthy"] + rps["yarp-healthy-2"]) / 2
     ge = (rps["yarp-healthy-gatewayerrors"] + rps["yarp-healthy-gatewayerrors-2"]) / 2
     empty = (rps["yarp-refused"] + rps["yarp-refused-2"]) / 2
+    page = (rps["yarp-refused-gatewayerrors"] + rps["yarp-refused-gatewayerrors-2"]) / 2
+    quiet = (rps["yarp-refused-gatewayerrors-quietyarp"] + rps["yarp-refused-gatewayerrors-quietyarp-2"]) / 2
     printf "yarp healthy: with GatewayErrors %.0f req/s, YARP alone %.0f req/s: %.2fx\n", ge, plain, ge / plain
     printf "yarp refused: GatewayErrors page %.0f req/s (%.0f with YARP'"'"'s own log off), YARP'"'"'s empty 502 %.0f req/s: %.2fx (%.2fx)\n", \
-      rps["yarp-refused-gatewayerrors"], rps["yarp-refused-gatewayerrors-quietyarp"], empty, rps["yarp-refused-gatewayerrors"] / empty, rps["yarp-refused-gatewayerrors-quietyarp"] / empty
+      page, quiet, empty, page / empty, quiet / empty
   }' "$results"

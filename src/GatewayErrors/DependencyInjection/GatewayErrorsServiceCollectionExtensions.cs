@@ -56,6 +56,8 @@ public static class GatewayErrorsServiceCollectionExtensions
                 options.ProxyName ??= DefaultProxyName(environment?.ApplicationName);
             })
             .ValidateOnStart();
+        // The options are read on the error path: a reload that fails validation keeps the last valid ones (logged).
+        services.AddSingleton<IOptionsMonitor<GatewayErrorsOptions>, GatewayErrorsOptionsMonitor>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GatewayErrorsOptions>, GatewayErrorsOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GatewayErrorsOptions>, GatewayErrorsConfigurationValidator>());
         services.TryAddSingleton(TimeProvider.System);

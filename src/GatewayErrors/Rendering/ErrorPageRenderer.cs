@@ -163,7 +163,7 @@ internal sealed class ErrorPageRenderer : IDisposable
                 Log.BuiltInErrorPageFailed(_logger, exception, state.Theme.Theme, error.TraceId);
             }
 
-            return HtmlErrorPage.Render(error);
+            return HtmlErrorPage.Render(error, error.Texts ?? state.English);
         }
     }
 

@@ -4,15 +4,15 @@ using System.Text.Encodings.Web;
 
 namespace GatewayErrors;
 
-/// <summary>The built-in HTML page: self-contained, no scripts, no external requests, every dynamic value encoded.</summary>
+/// <summary>
+/// The page of last resort, sent when a theme fails to render: self-contained, no scripts, no external requests, every
+/// dynamic value encoded. It speaks the visitor's language from texts read before anything failed.
+/// </summary>
 internal static class HtmlErrorPage
 {
     public const string ContentType = "text/html; charset=utf-8";
 
-    private const string Head = """
-        <!DOCTYPE html>
-        <html lang="en">
-        <head>
+    private const string Style = """
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <meta name="robots" content="noindex, nofollow">
@@ -25,31 +25,41 @@ internal static class HtmlErrorPage
         </style>
         """;
 
-    public static string Render(ErrorResponse error)
+    /// <summary>
+    /// Writes the page in the language of <paramref name="texts"/>. It must not fail where the theme just did, so it only
+    /// reads what <see cref="PageTexts"/> prepared once per language (already HTML-encoded) and encodes the rest itself;
+    /// the owner's details (next hop, exception message) stay English, as in the themes' owner section.
+    /// </summary>
+    public static string Render(ErrorResponse error, PageTexts texts)
     {
         var encoder = HtmlEncoder.Default;
-        var html = new StringBuilder(2048).Append(Head);
-        html.Append("<title>").Append(error.StatusCode).Append(' ').Append(encoder.Encode(error.Type.EnglishTitle)).Append("</title>\n</head>\n<body>\n<main>\n")
-            .Append("<h1><span class=\"code\">").Append(error.StatusCode).Append("</span> ").Append(encoder.Encode(error.Type.EnglishTitle)).Append("</h1>\n")
-            .Append("<p>").Append(encoder.Encode(error.Type.EnglishSummary)).Append(" The problem is not on your side.</p>\n")
-            .Append(error.Notice is { } notice ? "<p><strong>" + encoder.Encode(notice.Message) + "</strong></p>\n" : "")
-            .Append("<p>").Append(error.RetryAfterSeconds is { } seconds
-                ? $"Please try again in {seconds.ToString(CultureInfo.InvariantCulture)} seconds."
-                : "Please try again in a few minutes.").Append("</p>\n")
-            .Append("<dl>\n<dt>Upstream</dt><dd>").Append(encoder.Encode(error.UpstreamDisplayName)).Append("</dd>\n")
-            .Append("<dt>Error</dt><dd>").Append(encoder.Encode(error.Type.Name)).Append("</dd>\n")
-            .Append("<dt>Trace id</dt><dd>").Append(encoder.Encode(error.TraceId)).Append("</dd>\n")
-            .Append("<dt>Time (UTC)</dt><dd>").Append(error.Timestamp.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)).Append("</dd>\n");
+        var type = texts.For(error.Type.Type);
+        var html = new StringBuilder(2048)
+            .Append("<!DOCTYPE html>\n<html lang=\"").Append(encoder.Encode(texts.Language)).Append("\" dir=\"").Append(texts.Direction).Append("\">\n<head>\n")
+            .Append(Style)
+            .Append("<title>").Append(error.StatusCode).Append(' ').Append(type.TitleHtml).Append("</title>\n</head>\n<body>\n<main>\n")
+            .Append("<h1><span class=\"code\">").Append(error.StatusCode).Append("</span> ").Append(type.TitleHtml).Append("</h1>\n")
+            .Append("<p>").Append(type.SummaryHtml).Append("</p>\n")
+            .Append(error.Notice is { } notice ? "<p><strong><bdi>" + encoder.Encode(notice.Message) + "</bdi></strong></p>\n" : "")
+            .Append("<p>").Append(error.RetryAfterSeconds is { } seconds ? texts.RetryText(seconds) : type.RetryHtml).Append("</p>\n")
+            .Append("<dl>\n<dt>").Append(Text(texts, "hopServiceBehind")).Append("</dt><dd><bdi>").Append(encoder.Encode(error.UpstreamDisplayName)).Append("</bdi></dd>\n")
+            .Append("<dt>").Append(Text(texts, "errorLabel")).Append("</dt><dd dir=\"ltr\">").Append(encoder.Encode(error.Type.Name)).Append("</dd>\n")
+            .Append("<dt>").Append(Text(texts, "reference")).Append("</dt><dd dir=\"ltr\">").Append(encoder.Encode(error.TraceId)).Append("</dd>\n")
+            .Append("<dt>").Append(Text(texts, "time")).Append("</dt><dd dir=\"ltr\">")
+            .Append(error.Timestamp.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture)).Append("</dd>\n");
         if (error.NextHop is not null)
         {
-            html.Append("<dt>Next hop</dt><dd>").Append(encoder.Encode(error.NextHop)).Append("</dd>\n");
+            html.Append("<dt lang=\"en\">Next hop</dt><dd dir=\"ltr\">").Append(encoder.Encode(error.NextHop)).Append("</dd>\n");
         }
 
         if (error.Detail is not null)
         {
-            html.Append("<dt>Detail</dt><dd>").Append(encoder.Encode(error.Detail)).Append("</dd>\n");
+            html.Append("<dt lang=\"en\">Detail</dt><dd lang=\"en\" dir=\"ltr\">").Append(encoder.Encode(error.Detail)).Append("</dd>\n");
         }
 
         return html.Append("</dl>\n</main>\n</body>\n</html>\n").ToString();
     }
+
+    // Every chrome key is in the table (a missing one reads as its key), so this only guards against a key renamed later.
+    private static string Text(PageTexts texts, string key) => texts.Text.TryGetValue(key, out var value) ? value : key;
 }

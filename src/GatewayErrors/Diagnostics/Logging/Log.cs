@@ -40,6 +40,11 @@ internal static partial class Log
         EventName = "ErrorResponseFailed")]
     public static partial void ErrorResponseFailed(ILogger logger, Exception exception, int statusCode, string upstream, string traceId);
 
+    [LoggerMessage(5, LogLevel.Error,
+        "The reloaded GatewayErrors configuration is invalid, so the previous one stays in use until it is fixed: {Reasons}",
+        EventName = "OptionsReloadRejected")]
+    public static partial void OptionsReloadRejected(ILogger logger, string reasons);
+
     // 100-199: HTML error pages (themes and custom templates).
     [LoggerMessage(100, LogLevel.Information,
         "Loaded {TemplateCount} custom error page template(s) ({Templates}) over the built-in {Theme} theme",
