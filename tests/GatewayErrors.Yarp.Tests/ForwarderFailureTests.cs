@@ -109,6 +109,14 @@ public sealed class ForwarderFailureTests
         Assert.True(gateway.Services.GetRequiredService<IProxyStateLookup>().TryGetCluster("catalog", out var cluster));
         var destination = Assert.Single(cluster.Destinations.Values);
         gateway.Services.GetRequiredService<IDestinationHealthUpdater>().SetPassive(cluster, destination, DestinationHealth.Unhealthy, TimeSpan.FromHours(1));
+        // YARP recomputes the cluster's available destinations on a thread-pool task (SetPassive returns before): wait
+        // for the cluster to show none, as a request after a real health check failure would find it.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (cluster.DestinationsState.AvailableDestinations.Count > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "YARP did not take the unhealthy destination out of the cluster within 10 s.");
+            await Task.Delay(10);
+        }
 
         using var response = await gateway.GetAsync("/", "application/json");
 
