@@ -36,6 +36,7 @@ internal sealed class ErrorPageRenderer : IDisposable
     private readonly Dictionary<string, ThemeTemplates> _themes = new(StringComparer.Ordinal);
     private State? _state;
     private TaskCompletionSource _reloaded = NewSignal();
+    private string? _lastInvalidReload; // guarded by _gate
     private bool _disposed;
 
     public ErrorPageRenderer(IOptionsMonitor<GatewayErrorsOptions> options, ILogger<ErrorPageRenderer> logger, IServiceProvider services)
@@ -319,10 +320,18 @@ internal sealed class ErrorPageRenderer : IDisposable
             var custom = CompileCustom(changed, errors);
             if (errors.Count > 0)
             {
-                Log.ErrorPageTemplatesInvalid(_logger, "the previous templates stay in use until they are fixed", string.Join(" ", errors));
+                // One save often raises two change events (the file watcher sees the truncate and the write): say the
+                // same errors once, and again only once they change or the templates compiled in between.
+                var reasons = string.Join(" ", errors);
+                if (reasons != _lastInvalidReload)
+                {
+                    _lastInvalidReload = reasons;
+                    Log.ErrorPageTemplatesInvalid(_logger, "the previous templates stay in use until they are fixed", reasons);
+                }
             }
             else
             {
+                _lastInvalidReload = null;
                 changed.Custom = custom;
                 Log.ErrorPageTemplatesReloaded(_logger, custom?.Count ?? 0);
             }
