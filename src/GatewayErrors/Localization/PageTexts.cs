@@ -126,7 +126,11 @@ internal sealed class PageTexts
             FailedHop.Upstream => Text["whereUpstream"],
             _ => Text["whereConnection"],
         },
-        upstream);
+        // The upstream's name is isolated from the sentence around it (FIRST STRONG ISOLATE … POP DIRECTIONAL ISOLATE),
+        // as <bdi> isolates the hop names: a Latin name with a version or a parenthesis inside an Arabic sentence, or an
+        // Arabic name inside an English one, otherwise takes the sentence's punctuation to the wrong side. Invisible
+        // characters rather than markup, because custom templates get this sentence as text.
+        "\u2068" + upstream + "\u2069");
 
     /// <summary>
     /// Builds the texts of one language. <paramref name="app"/> is the app's own localizer (or <see langword="null"/>);

@@ -65,6 +65,21 @@ public sealed class LocalizationTests
         Assert.NotEqual("Upstream service refused the connection", document.QuerySelector("h1")!.TextContent);
     }
 
+    [Theory]
+    [InlineData("ar")]
+    [InlineData("en")]
+    public async Task UpstreamNameInTheWhereSentence_IsIsolatedFromTheSentencesDirection(string language)
+    {
+        // A Latin name ending in a parenthesis inside an Arabic sentence is the classic case: without an isolate the
+        // bidirectional algorithm moves the closing parenthesis and the sentence's comma to the wrong side.
+        await using var host = await PageHost.StartAsync(settings: new() { ["GatewayErrors:Upstreams:catalog:DisplayName"] = "Catalog API (v2)" });
+
+        var (_, html) = await host.GetAsync("/orders", r => r.Headers.TryAddWithoutValidation("Accept-Language", language));
+
+        var where = PageHost.Parse(html).QuerySelectorAll("p").Select(p => p.TextContent).Single(t => t.Contains("Catalog API (v2)", StringComparison.Ordinal));
+        Assert.Contains("\u2068Catalog API (v2)\u2069", where, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task PageCache_NeverServesOneLanguageForAnother()
     {
