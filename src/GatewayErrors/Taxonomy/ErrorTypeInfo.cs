@@ -65,8 +65,9 @@ internal sealed class ErrorTypeInfo
     public bool WaitAndReload => VisitorAdviceKeys[0] == ReloadAdvice;
 
     /// <summary>
-    /// Gets the English title as shipped (the neutral resources), for what never follows the visitor's language: the
-    /// last-resort page and the logs. Responses read <see cref="TypeTexts.Title"/> in their language instead.
+    /// Gets the English title as shipped (the neutral resources), for what never follows the visitor's language (the
+    /// logs) and for a body written without the request's texts. Responses read <see cref="TypeTexts.Title"/> in their
+    /// language instead, the last-resort page included.
     /// </summary>
     public string EnglishTitle => field ??= PageTexts.Neutral(TitleKey);
 
