@@ -121,11 +121,23 @@ internal sealed class GatewayErrorsOptionsMonitor : IOptionsMonitor<GatewayError
 
     private sealed class Subscription(GatewayErrorsOptionsMonitor monitor, Action<GatewayErrorsOptions, string?> listener) : IDisposable
     {
+        private int _disposed;
+
         public void Dispose()
         {
+            if (Interlocked.Exchange(ref _disposed, 1) == 1)
+            {
+                return;
+            }
+
             lock (monitor._gate)
             {
-                monitor._listeners = [.. monitor._listeners.Where(l => l != listener)];
+                // Only this subscription's entry: the same listener subscribed twice stays subscribed once.
+                var index = Array.IndexOf(monitor._listeners, listener);
+                if (index >= 0)
+                {
+                    monitor._listeners = [.. monitor._listeners.AsSpan(0, index), .. monitor._listeners.AsSpan(index + 1)];
+                }
             }
         }
     }

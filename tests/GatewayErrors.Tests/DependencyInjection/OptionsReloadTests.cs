@@ -46,6 +46,13 @@ public sealed class OptionsReloadTests
         // Each configuration provider's reload raises a change of its own, so a listener may hear the same options twice.
         Assert.NotEmpty(heard);
         Assert.All(heard, proxyName => Assert.Equal("edge-2", proxyName));
+
+        // Unsubscribed: later reloads still apply, but the listener hears no more.
+        subscription!.Dispose();
+        var heardBefore = heard.Count;
+        Reload(app, ("GatewayErrors:ProxyName", "edge-3"));
+        await AssertAnsweredAsync(app, "edge-3", "Inventory");
+        Assert.Equal(heardBefore, heard.Count);
     }
 
     [Fact]
