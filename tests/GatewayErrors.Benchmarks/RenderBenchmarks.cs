@@ -43,36 +43,14 @@ public class RenderBenchmarks
         _customRenderer = _custom.GetRequiredService<ErrorPageRenderer>();
         _builtInRenderer.Initialize();
         _customRenderer.Initialize();
-        var type = ErrorTaxonomy.Get(GatewayErrorType.ConnectionRefused);
-        _error = new ErrorResponse
-        {
-            StatusCode = 502,
-            ReasonPhrase = "Bad Gateway",
-            Type = type,
-            UpstreamDisplayName = "catalog",
-            TraceId = "4bf92f3577b34da6a3ce929d0e0e4736",
-            Timestamp = new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero),
-            Method = "GET",
-            Path = "/products/42",
-        };
+        _error = Response(texts: null);
         _json = new Utf8JsonWriter(_buffer, JsonOptions);
 
         // The language is chosen once per request, as the middleware does; its texts are built on the first ja request.
         var visitor = new DefaultHttpContext();
         visitor.Request.Headers.AcceptLanguage = "ja-JP,ja;q=0.9,en;q=0.5";
-        _japanese = new ErrorResponse
-        {
-            StatusCode = _error.StatusCode,
-            ReasonPhrase = _error.ReasonPhrase,
-            Type = _error.Type,
-            UpstreamDisplayName = _error.UpstreamDisplayName,
-            TraceId = _error.TraceId,
-            Timestamp = _error.Timestamp,
-            Method = _error.Method,
-            Path = _error.Path,
-            Texts = _builtInRenderer.TextsFor(visitor),
-        };
-        if (_japanese.Texts.Language != "ja")
+        _japanese = Response(_builtInRenderer.TextsFor(visitor));
+        if (_japanese.Texts!.Language != "ja")
         {
             throw new InvalidOperationException($"Accept-Language: ja chose {_japanese.Texts.Language}.");
         }
@@ -82,6 +60,20 @@ public class RenderBenchmarks
         BuiltInPage_Japanese();
         CustomTemplatePage();
     }
+
+    /// <summary>The same failure for every page benchmark; <paramref name="texts"/> <see langword="null"/> is English.</summary>
+    private static ErrorResponse Response(PageTexts? texts) => new()
+    {
+        StatusCode = 502,
+        ReasonPhrase = "Bad Gateway",
+        Type = ErrorTaxonomy.Get(GatewayErrorType.ConnectionRefused),
+        UpstreamDisplayName = "catalog",
+        TraceId = "4bf92f3577b34da6a3ce929d0e0e4736",
+        Timestamp = new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero),
+        Method = "GET",
+        Path = "/products/42",
+        Texts = texts,
+    };
 
     [GlobalCleanup]
     public void Cleanup()
