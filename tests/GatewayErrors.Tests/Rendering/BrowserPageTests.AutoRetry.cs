@@ -36,6 +36,10 @@ public sealed partial class BrowserPageTests
         Assert.Equal(0, site.Checks);
         Assert.True(await page.Locator("[data-gw-pause]").IsVisibleAsync());
         Assert.Matches(new Regex(@"checks again in 2[0-4] seconds"), await LiveTextAsync(page));
+        // The static advice ("Wait a minute, then reload the page.") would contradict the countdown: the script hides it.
+        Assert.Equal(1, await page.Locator("[data-gw-advice]").CountAsync());
+        Assert.False(await page.Locator("[data-gw-advice]").IsVisibleAsync());
+        Assert.DoesNotContain("Wait a minute", await page.Locator("main").InnerTextAsync(), StringComparison.Ordinal);
         Assert.Empty(await RunAxeWithClockAsync(page));
         await ScreenshotAsync(page, "autoretry-countdown");
 
@@ -124,10 +128,9 @@ public sealed partial class BrowserPageTests
     public async Task AutoRetry_OnAnMvcHttpGetAction_WhileTheUpstreamStillRefuses_SaysSo_AndGivesUpAfterMaxAttempts_WithoutReloading()
     {
         await using var site = await FlippingSite.StartAsync(ShopRoute.MvcHttpGet, ShortRetries);
-        var page = await NewPageAsync(ColorScheme.Light);
+        var page = await NewPausedPageAsync(ColorScheme.Light);
         await using var context = page.Context;
         var response = await page.GotoAsync(site.Url("/shop/cart"));
-        await PauseClockAsync(page);
         Assert.Equal(502, response!.Status);
 
         // Each run of the clock is longer than the longest wait (6 s and 20% jitter) and shorter than two waits: one check.
@@ -157,10 +160,9 @@ public sealed partial class BrowserPageTests
     {
         await using var site = await FlippingSite.StartAsync(ShopRoute.MapGet, ShortRetries);
         site.FailNavigationsOnly = true;
-        var page = await NewPageAsync(ColorScheme.Light);
+        var page = await NewPausedPageAsync(ColorScheme.Light);
         await using var context = page.Context;
         await page.GotoAsync(site.Url("/shop/cart"));
-        await PauseClockAsync(page);
 
         // Every check works, so the page reloads, into the same failure: each reload counts against MaxAttempts (3).
         for (var check = 1; check <= 3; check++)
@@ -179,6 +181,51 @@ public sealed partial class BrowserPageTests
         // The visitor's own reload starts a new round.
         await page.ReloadAsync();
         await WaitUntilAsync(async () => (await SafeTextAsync(page, "[data-gw-countdown]") ?? "").StartsWith("This page checks again in ", StringComparison.Ordinal), "a new countdown after the visitor's reload");
+    }
+
+    [ChromiumFact]
+    public async Task AutoRetry_Countdown_SaysOneSecondAndTwoSeconds_InEachLanguagesPluralForms()
+    {
+        await using var site = await FlippingSite.StartAsync(ShopRoute.MapGet, s =>
+        {
+            s.Configuration["GatewayErrors:AutoRetry:Delay"] = "00:00:05";
+            s.Configuration["GatewayErrors:AutoRetry:MaxDelay"] = "00:00:10";
+            s.Configuration["GatewayErrors:AutoRetry:MaxAttempts"] = "1";
+        });
+
+        // English has one and other; Arabic has six forms, and "two" is a word of its own (ثانيتين), with no numeral.
+        foreach (var (locale, one, two, gaveUp) in new[]
+        {
+            ("en", "This page checks again in 1 second, and reloads once the site works.",
+                "This page checks again in 2 seconds, and reloads once the site works.",
+                "Automatic retry has stopped after 1 check. Try again later."),
+            ("ar", "ستتحقق هذه الصفحة من الموقع مرة أخرى بعد ثانية واحدة، وستُعيد تحميل نفسها حين يعود إلى العمل.",
+                "ستتحقق هذه الصفحة من الموقع مرة أخرى بعد ثانيتين، وستُعيد تحميل نفسها حين يعود إلى العمل.",
+                "توقفت إعادة المحاولة التلقائية بعد محاولة تحقق واحدة. حاول مرة أخرى لاحقًا."),
+        })
+        {
+            var page = await NewPausedPageAsync(ColorScheme.Light, locale);
+            await using var context = page.Context;
+            await page.GotoAsync(site.Url("/shop/" + locale));
+            Assert.Equal(locale, await page.EvaluateAsync<string>("() => document.documentElement.lang"));
+
+            // Half a second at a time: every value the countdown shows lasts a whole second, so none is skipped.
+            var shown = new List<string>();
+            for (var i = 0; i < 20 && !shown.Contains(one); i++)
+            {
+                if (await page.Locator("[data-gw-countdown]").TextContentAsync() is { } text && !shown.Contains(text))
+                {
+                    shown.Add(text);
+                }
+
+                await page.Clock.RunForAsync(500);
+            }
+
+            Assert.Contains(two, shown);
+            Assert.Contains(one, shown);
+            await page.Clock.RunForAsync(2_000);
+            await WaitUntilAsync(async () => await LiveTextAsync(page) == gaveUp, $"the {locale} gave-up announcement after one check");
+        }
     }
 
     /// <summary>The issue's settings: a 3 s first wait, 6 s at most, 3 checks.</summary>
@@ -229,6 +276,19 @@ public sealed partial class BrowserPageTests
         await context.AddInitScriptAsync(chromium.Axe);
         await context.Clock.InstallAsync(new ClockInstallOptions { TimeDate = ClockStart });
         return await context.NewPageAsync();
+    }
+
+    /// <summary>
+    /// A page whose clock stands still from before it loads: a short countdown cannot run out on a busy machine between
+    /// the load and the moment the test takes the clock over. Only the test moves time.
+    /// </summary>
+    private async Task<IPage> NewPausedPageAsync(ColorScheme scheme, string? locale = null)
+    {
+        var page = await NewPageAsync(scheme, locale);
+        // The installed clock runs in real time until paused, and creating the page can take seconds on a busy machine:
+        // pause far enough ahead that the pause is never in the clock's past (nothing on the page reads absolute time).
+        await page.Clock.PauseAtAsync(ClockStart.AddMinutes(10));
+        return page;
     }
 
     /// <summary>Stops the page's clock where it is now: from here on, only the test moves time.</summary>

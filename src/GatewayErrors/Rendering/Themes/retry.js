@@ -123,6 +123,10 @@
   }
 
   line.hidden = false;
+  // The countdown says when the next check is; the static advice ("Wait a minute, then reload") would contradict it
+  // ("… checks again in 31 seconds"), so the script that runs the countdown takes the advice's place.
+  var advice = box.querySelector("[data-gw-advice]");
+  if (advice) { advice.hidden = true; }
   // Every reload the script made counts against the limit: a page that reloaded into the same failure as often as it
   // may check stops here instead of checking (and reloading) again.
   if (state.done >= attempts) { stop(); return; }
