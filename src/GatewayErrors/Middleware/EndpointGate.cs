@@ -65,15 +65,29 @@ internal sealed class EndpointGate
             var exchange = new GatewayExchange { Stale = request };
             if (request.HeldDownBy is { } failure)
             {
-                // Within a hold-down the upstream is not called: the copy is the answer, as fast as a static page.
-                exchange.Unavailable = failure;
-                return Skip(context, exchange);
+                return HeldDownAsync(context, stale, exchange, failure);
             }
 
             context.Features.Set(exchange);
         }
 
         return _endpoint(context);
+    }
+
+    private async Task HeldDownAsync(HttpContext context, StaleCopies stale, GatewayExchange exchange, UpstreamFailure failure)
+    {
+        // Within a hold-down the upstream is not called when there is a copy to answer with: as fast as a static page.
+        // Without one, asking the upstream is better than an error it may not deserve.
+        if (await stale.FindAsync(context, exchange.Stale!, failure).ConfigureAwait(false) is { } copy)
+        {
+            exchange.Unavailable = failure;
+            exchange.Copy = copy;
+            await Skip(context, exchange).ConfigureAwait(false);
+            return;
+        }
+
+        context.Features.Set(exchange);
+        await _endpoint(context).ConfigureAwait(false);
     }
 
     private static Task Skip(HttpContext context, GatewayExchange exchange)
@@ -129,4 +143,7 @@ internal sealed class GatewayExchange
 
     /// <summary>The request's stale-copy state, on an endpoint that keeps copies and a request that may use them.</summary>
     public StaleRequest? Stale { get; init; }
+
+    /// <summary>The copy the gate already found for a held-down request: the middleware serves it without a second lookup.</summary>
+    public StaleCopy? Copy { get; set; }
 }

@@ -197,6 +197,13 @@ internal sealed class GatewayErrorsMiddleware
         return Finding.Upstream(failure, called: true);
     }
 
+    /// <summary>
+    /// The token that stops writing an answer: the client's, except after the app's request timeout, which cancels
+    /// <c>RequestAborted</c> although the client is still waiting for the 504 that says so.
+    /// </summary>
+    private static CancellationToken WriteToken(HttpContext context)
+        => RequestTimedOut(context) ? CancellationToken.None : context.RequestAborted;
+
     private static bool RequestTimedOut(HttpContext context)
         => context.Features.Get<IHttpRequestTimeoutFeature>() is { } timeout && timeout.RequestTimeoutToken.IsCancellationRequested;
 
@@ -228,7 +235,7 @@ internal sealed class GatewayErrorsMiddleware
             return Answer.Abort(failure, context.Response.StatusCode);
         }
 
-        if (stale is not null && await _stale!.FindAsync(context, stale, failure).ConfigureAwait(false) is { } copy)
+        if (stale is not null && (exchange!.Copy ?? await _stale!.FindAsync(context, stale, failure).ConfigureAwait(false)) is { } copy)
         {
             return Answer.Stale(failure, copy);
         }
@@ -276,7 +283,8 @@ internal sealed class GatewayErrorsMiddleware
     {
         var options = _options.CurrentValue;
         var failure = answer.Failure!;
-        var written = await StaleCopyResponse.WriteAsync(context, answer.Copy!, failure, options.ProxyName ?? "gateway", _timeProvider.GetUtcNow()).ConfigureAwait(false);
+        var written = await StaleCopyResponse.WriteAsync(context, answer.Copy!, failure, options.ProxyName ?? "gateway", _timeProvider.GetUtcNow(),
+            WriteToken(context)).ConfigureAwait(false);
         if (!written.Started)
         {
             // The server refused one of the copy's headers before anything was sent: the error is still a correct answer.
@@ -345,7 +353,7 @@ internal sealed class GatewayErrorsMiddleware
                 case ResponseBodyKind.Html:
                     response.ContentType = HtmlErrorPage.ContentType;
                     _pages.Write(response.BodyWriter, error);
-                    await response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+                    await response.BodyWriter.FlushAsync(WriteToken(context)).ConfigureAwait(false);
                     break;
 
                 case ResponseBodyKind.ProblemJson:
@@ -355,7 +363,7 @@ internal sealed class GatewayErrorsMiddleware
                 default:
                     response.ContentType = PlainTextBody.ContentType;
                     PlainTextBody.Write(response.BodyWriter, error);
-                    await response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+                    await response.BodyWriter.FlushAsync(WriteToken(context)).ConfigureAwait(false);
                     break;
             }
         }
@@ -364,7 +372,7 @@ internal sealed class GatewayErrorsMiddleware
             // The error path must not throw: a second exception here would turn a 502 into a 500 or worse. A client
             // that left while the page was written (cancellation, or an I/O error on its closed connection) is not
             // worth an error entry.
-            if (!context.RequestAborted.IsCancellationRequested)
+            if (!WriteToken(context).IsCancellationRequested)
             {
                 _reporter.ReportWriteFailure(context, Answer.Error(failure, status), writeFailure, traceId);
             }
@@ -388,7 +396,7 @@ internal sealed class GatewayErrorsMiddleware
             ProblemDetailsBody.Write(writer, problem);
         }
 
-        await context.Response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+        await context.Response.BodyWriter.FlushAsync(WriteToken(context)).ConfigureAwait(false);
     }
 
     /// <summary>The cause's message, after the destination that was called when there are several (YARP's destination id).</summary>

@@ -16,7 +16,8 @@ internal static class StaleCopyResponse
     /// <param name="Failure">Set when writing the body failed after the status line was out: only an abort is left.</param>
     public readonly record struct Result(bool Started, Exception? Failure);
 
-    public static async Task<Result> WriteAsync(HttpContext context, StaleCopy copy, UpstreamFailure failure, string proxyName, DateTimeOffset now)
+    public static async Task<Result> WriteAsync(HttpContext context, StaleCopy copy, UpstreamFailure failure, string proxyName, DateTimeOffset now,
+        CancellationToken aborted)
     {
         var response = context.Response;
         var type = ErrorTaxonomy.Get(failure.ErrorType);
@@ -56,10 +57,10 @@ internal static class StaleCopyResponse
 
         try
         {
-            await response.Body.WriteAsync(copy.Body, context.RequestAborted).ConfigureAwait(false);
+            await response.Body.WriteAsync(copy.Body, aborted).ConfigureAwait(false);
             return new(Started: true, null);
         }
-        catch (Exception exception) when (!context.RequestAborted.IsCancellationRequested)
+        catch (Exception exception) when (!aborted.IsCancellationRequested)
         {
             return new(Started: true, exception);
         }

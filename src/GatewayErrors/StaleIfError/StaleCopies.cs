@@ -96,7 +96,7 @@ internal sealed class StaleCopies
         var capture = state.StopCapture(context);
         try
         {
-            if (!complete || state.HeldDownBy is not null)
+            if (!complete)
             {
                 if (capture is not null)
                 {
