@@ -72,20 +72,31 @@ internal sealed class ConnectionPhase
         return tracker;
     }
 
-    /// <summary>Marks the connection of <paramref name="request"/> as ready: TLS, if any, is done.</summary>
+    /// <summary>
+    /// Marks the connection as ready (TLS, if any, is done): the attempt whose stream <paramref name="plaintext"/> is, or
+    /// else the one <paramref name="request"/> started.
+    /// </summary>
+    /// <param name="plaintext">The stream SocketsHttpHandler hands to its plaintext filter.</param>
     /// <param name="request">The request that started the connection attempt.</param>
     /// <param name="version">The HTTP version the connection speaks (negotiated by ALPN, or the request's for plain text).</param>
-    public static void Ready(HttpRequestMessage? request, Version version)
+    /// <remarks>
+    /// The stream says which attempt it was even when one request started two (a retry on a new connection); the
+    /// request is the fallback for a stream wrapped by something else.
+    /// </remarks>
+    public static void Ready(Stream plaintext, HttpRequestMessage? request, Version version)
     {
-        if (request is not null && ByRequest.TryGetValue(request, out var tracker))
+        var tracker = UpstreamStream.Of(plaintext)?.Phase;
+        if (tracker is null && (request is null || !ByRequest.TryGetValue(request, out tracker)))
         {
-            if (version.Major >= 2)
-            {
-                Volatile.Write(ref tracker._multiplexed, 1);
-            }
-
-            tracker.Enter(ExchangePhase.ResponseHeaders);
+            return;
         }
+
+        if (version.Major >= 2)
+        {
+            Volatile.Write(ref tracker._multiplexed, 1);
+        }
+
+        tracker.Enter(ExchangePhase.ResponseHeaders);
     }
 
     /// <summary>Gets whether the attempt is still setting the connection up (resolving, connecting, TLS).</summary>

@@ -69,7 +69,7 @@ internal sealed class UpstreamConnector
         var appFilter = handler.PlaintextStreamFilter;
         Func<SocketsHttpPlaintextStreamFilterContext, CancellationToken, ValueTask<Stream>> filter = (context, cancellationToken) =>
         {
-            ConnectionPhase.Ready(context.InitialRequestMessage, context.NegotiatedHttpVersion);
+            ConnectionPhase.Ready(context.PlaintextStream, context.InitialRequestMessage, context.NegotiatedHttpVersion);
             return appFilter?.Invoke(context, cancellationToken) ?? new ValueTask<Stream>(context.PlaintextStream);
         };
         handler.PlaintextStreamFilter = filter;

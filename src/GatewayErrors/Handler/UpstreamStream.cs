@@ -23,6 +23,10 @@ internal sealed class UpstreamStream(Socket socket, ConnectionPhase phase, Upstr
 
     public ConnectionPhase Phase { get; } = phase;
 
+    /// <summary>The connector's stream under <paramref name="stream"/>: the stream itself, or the one under its TLS.</summary>
+    public static UpstreamStream? Of(Stream stream)
+        => stream as UpstreamStream ?? (stream is AuthenticatedStream tls ? InnerStreamOf(tls) as UpstreamStream : null);
+
     protected override void Dispose(bool disposing)
     {
         // SocketsHttpHandler disposes the stream when the connection closes, and when TLS over it failed.
@@ -39,7 +43,7 @@ internal sealed class UpstreamStream(Socket socket, ConnectionPhase phase, Upstr
         {
             // The default check, when the app has none: SslStream accepts a certificate with no policy errors.
             var accepted = appValidation?.Invoke(sender, certificate, chain, errors) ?? errors == SslPolicyErrors.None;
-            if (sender is AuthenticatedStream tls && InnerStreamOf(tls) is UpstreamStream upstream)
+            if (sender is AuthenticatedStream tls && Of(tls) is { } upstream)
             {
                 upstream.Phase.CertificateChecked(accepted, errors);
             }
