@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 using GatewayErrors.Tests.TestSupport;
-using Microsoft.AspNetCore.Builder;
 using GatewayErrors.Tests.Upstreams;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
