@@ -23,9 +23,6 @@ namespace GatewayErrors;
 /// </remarks>
 internal sealed class StaleCopies : IDisposable
 {
-    // What the refresh throttle remembers; past it, it starts over (costing at most one extra capture per key).
-    private const int MaxTrackedKeys = 10_000;
-
     // Hop-by-hop fields (RFC 9110 section 7.6.1) and fields that are written fresh for each served copy.
     private static readonly HashSet<string> NotKept = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -40,11 +37,12 @@ internal sealed class StaleCopies : IDisposable
     private readonly StaleIfErrorMetrics _metrics;
     private readonly FailureLogSummarizer _summarizer;
     private readonly ILogger _logger;
-    private readonly ConcurrentDictionary<string, long> _lastCaptured = new(StringComparer.Ordinal);
+    private readonly KeepAdmission _admission;
 
     public StaleCopies(IOptionsMonitor<GatewayErrorsOptions> options, TimeProvider timeProvider, IServiceProvider services, StaleIfErrorMetrics metrics,
-        ILogger<StaleCopies> logger)
+        KeepAdmission admission, ILogger<StaleCopies> logger)
     {
+        _admission = admission;
         _options = options;
         _timeProvider = timeProvider;
         _services = services;
@@ -101,7 +99,7 @@ internal sealed class StaleCopies : IDisposable
         if (state.CaptureKey is { } key)
         {
             // The due refresh did not happen: let the next success take it.
-            _lastCaptured.TryRemove(key, out _);
+            _admission.CaptureAbandoned(key);
         }
 
         var settings = _options.CurrentValue.StaleIfError;
@@ -136,7 +134,7 @@ internal sealed class StaleCopies : IDisposable
         if (isGet)
         {
             var key = StaleCopyKey.ForVariant(state.BaseKey, context.Request, state.Route.VaryHeaders);
-            if (IsDue(key, now, settings.RefreshInterval))
+            if (_admission.ShouldCapture(state.Route.RouteName(context), key, now))
             {
                 state.StartCapture(context, key, settings.MaxEntryBytes);
             }
@@ -240,12 +238,12 @@ internal sealed class StaleCopies : IDisposable
         route.VaryHeaders = vary;
         if (vary.Length == 0)
         {
-            Store.Keep(state.BaseKey, copy, lifetime);
+            Store.Keep(route.RouteName(context), state.BaseKey, copy, lifetime);
         }
         else
         {
-            Store.Keep(state.BaseKey, StaleCopy.ForVaryRules(vary, now), lifetime);
-            Store.Keep(StaleCopyKey.ForVariant(state.BaseKey, context.Request, vary), copy, lifetime);
+            Store.Keep(route.RouteName(context), state.BaseKey, StaleCopy.ForVaryRules(vary, now), lifetime);
+            Store.Keep(route.RouteName(context), StaleCopyKey.ForVariant(state.BaseKey, context.Request, vary), copy, lifetime);
         }
     }
 
@@ -291,7 +289,7 @@ internal sealed class StaleCopies : IDisposable
             headers.Age = ProxyStatusHeader.Seconds(age);
 
             // RFC 9211: this cache's member goes after any from caches nearer the origin; a negative ttl says how stale.
-            Append(headers, "Cache-Status", CacheStatus(proxyName, copy.FreshnessSeconds - age));
+            Append(headers, "Cache-Status", CacheStatus(proxyName, copy.TtlSeconds(_timeProvider.GetUtcNow())));
             Append(headers, ProxyStatusHeader.Name, ProxyStatusHeader.Cached(proxyName, type));
             response.ContentLength = copy.Body.Length;
         }
@@ -422,22 +420,6 @@ internal sealed class StaleCopies : IDisposable
         }
 
         headers = [.. kept];
-        return true;
-    }
-
-    private bool IsDue(string key, long now, TimeSpan interval)
-    {
-        if (interval > TimeSpan.Zero && _lastCaptured.TryGetValue(key, out var last) && _timeProvider.GetElapsedTime(last, now) < interval)
-        {
-            return false;
-        }
-
-        if (_lastCaptured.Count >= MaxTrackedKeys)
-        {
-            _lastCaptured.Clear();
-        }
-
-        _lastCaptured[key] = now;
         return true;
     }
 
