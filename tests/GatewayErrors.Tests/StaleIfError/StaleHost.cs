@@ -101,13 +101,29 @@ internal sealed class StaleHost : IAsyncDisposable
     public async Task WaitForKeptAsync(string path)
     {
         var store = App.Services.GetRequiredService<StaleCopyStore>();
-        var key = StaleCopyKey.For(new DefaultHttpContext { Request = { Scheme = "http", Host = new HostString("localhost"), Path = path } }.Request);
+        var key = KeyOf(path);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
         while (await store.GetAsync(key) is null)
         {
             Assert.True(DateTime.UtcNow < deadline, $"No copy of {path} was kept.");
             await Task.Delay(5);
         }
+    }
+
+    /// <summary>The cache key of a GET of <paramref name="path"/> (and query) on this host's test server.</summary>
+    public static string KeyOf(string path)
+    {
+        var query = path.IndexOf('?', StringComparison.Ordinal);
+        return StaleCopyKey.For(new DefaultHttpContext
+        {
+            Request =
+            {
+                Scheme = "http",
+                Host = new HostString("localhost"),
+                Path = query < 0 ? path : path[..query],
+                QueryString = query < 0 ? QueryString.Empty : new QueryString(path[query..]),
+            },
+        }.Request);
     }
 
     /// <summary>Stops the upstream: its port then refuses connections.</summary>
