@@ -76,7 +76,7 @@ public sealed class GatewayStaleIfErrorOptions
     /// <summary>
     /// Gets or sets how many times a URL must be asked for before its response is kept, as nginx's
     /// <c>proxy_cache_min_uses</c>: a flood of URLs asked for once each keeps nothing. The count is approximate (a
-    /// fixed-size sketch, never more than 1 MiB whatever the traffic; it can only keep a URL early, never late) and
+    /// fixed-size sketch of 256 KiB whatever the traffic; it can only keep a URL early, never late) and
     /// fades over time, so a URL must be asked for again within a while to count.
     /// </summary>
     /// <value>Defaults to 2. Must be between 1 (keep on the first success) and 100.</value>
