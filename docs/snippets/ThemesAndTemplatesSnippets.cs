@@ -11,7 +11,7 @@ internal static class ThemesAndTemplatesSnippets
         #region snippet: themes-templates-in-code
         builder.Services.AddGatewayErrors(options =>
         {
-            options.Templates["503"] = "<!DOCTYPE html><html lang=\"en\"><head>{{> gw-head}}</head><body><main><h1>Back soon</h1>{{> gw-reference}}</main></body></html>";
+            options.Templates["503"] = "<!DOCTYPE html><html lang=\"{{ lang }}\" dir=\"{{ dir }}\"><head>{{ include 'gw-head' }}</head><body><main><h1>Back soon</h1>{{ include 'gw-reference' }}</main></body></html>";
             options.TemplateFileProvider = new EmbeddedFileProvider(typeof(Program).Assembly, "MyApp.ErrorPages");
         });
         #endregion

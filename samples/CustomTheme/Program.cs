@@ -17,7 +17,7 @@ app.MapGet("/", () => Results.Content(
     <!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>CustomTheme sample</title></head><body><main>
     <h1>CustomTheme sample</h1>
     <ul>
-    <li><a href="/products">/products</a>: the upstream refuses the connection, a 502 rendered by <code>templates/502.hbs</code> inside <code>templates/layout.hbs</code></li>
+    <li><a href="/products">/products</a>: the upstream refuses the connection, a 502 rendered by <code>templates/502.sbn-html</code> inside <code>templates/layout.sbn-html</code></li>
     <li><a href="/maintenance">/maintenance</a>: a 503 with Retry-After; no 503 template, so the layout wraps the built-in content</li>
     </ul>
     <p>Edit a file in <code>templates/</code> and reload: the change shows without a restart.</p>

@@ -53,14 +53,14 @@ public sealed class GatewayErrorsOptions
     public string Theme { get; set; } = "Default";
 
     /// <summary>
-    /// Gets or sets the folder of custom <c>.hbs</c> templates, relative to the content root (or absolute). Changes to
+    /// Gets or sets the folder of custom <c>.sbn-html</c> (Scriban) templates, relative to the content root (or absolute). Changes to
     /// the files are picked up without a restart.
     /// </summary>
     /// <value>Defaults to <see langword="null"/>: no template folder. When set, the folder must exist at start-up.</value>
     public string? TemplatesPath { get; set; }
 
     /// <summary>
-    /// Gets or sets a file provider that supplies custom <c>.hbs</c> templates, for example an
+    /// Gets or sets a file provider that supplies custom <c>.sbn-html</c> (Scriban) templates, for example an
     /// <see cref="EmbeddedFileProvider"/> over templates embedded in the app's assembly. Its templates take precedence
     /// over the ones in <see cref="TemplatesPath"/>.
     /// </summary>
@@ -68,7 +68,7 @@ public sealed class GatewayErrorsOptions
     public IFileProvider? TemplateFileProvider { get; set; }
 
     /// <summary>
-    /// Gets custom templates given as strings, keyed by template name without the <c>.hbs</c> extension
+    /// Gets custom templates given as strings, keyed by template name without the <c>.sbn-html</c> extension
     /// (<c>502</c>, <c>connection_refused</c>, <c>error</c>, <c>layout</c> or a partial's name). They take precedence
     /// over <see cref="TemplateFileProvider"/> and <see cref="TemplatesPath"/>.
     /// </summary>

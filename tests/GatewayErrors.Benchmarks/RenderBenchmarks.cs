@@ -10,7 +10,7 @@ namespace GatewayErrors.Benchmarks;
 
 /// <summary>
 /// Target 4 (rendering): each body kind for one failure, written into a reused buffer, so the numbers are the
-/// renderer's own cost. The Handlebars render per request (what the page cache replaced) is the baseline. The
+/// renderer's own cost. The Scriban render per request (what the page cache replaces) is the baseline. The
 /// Japanese page is the same failure for <c>Accept-Language: ja</c>: a localized page from the cache, in multi-byte UTF-8.
 /// </summary>
 [MemoryDiagnoser]
@@ -36,9 +36,9 @@ public class RenderBenchmarks
     public void Setup()
     {
         _builtIn = Services(null);
-        _custom = Services(o => o.Templates["502"] = "<!DOCTYPE html><html lang=\"en\"><head><title>{{statusCode}} {{title}}</title></head>"
-            + "<body><main><h1>{{title}}</h1><p>{{summary}}</p><p>{{retryText}}</p><p>Reference {{traceId}} at {{timestampUtc}}</p>"
-            + "<ol>{{#each visitorAdvice}}<li>{{this}}</li>{{/each}}</ol></main></body></html>");
+        _custom = Services(o => o.Templates["502"] = "<!DOCTYPE html><html lang=\"{{ lang }}\" dir=\"{{ dir }}\"><head><title>{{ status_code }} {{ title }}</title></head>"
+            + "<body><main><h1>{{ title }}</h1><p>{{ summary }}</p><p>{{ retry_text }}</p><p>Reference {{ trace_id }} at {{ timestamp_utc }}</p>"
+            + "<ol>{{ for advice in visitor_advice }}<li>{{ advice }}</li>{{ end }}</ol>{{ include 'gw-reference' }}</main></body></html>");
         _builtInRenderer = _builtIn.GetRequiredService<ErrorPageRenderer>();
         _customRenderer = _custom.GetRequiredService<ErrorPageRenderer>();
         _builtInRenderer.Initialize();
@@ -84,7 +84,7 @@ public class RenderBenchmarks
     }
 
     [Benchmark(Baseline = true), BenchmarkCategory(HtmlCategory)]
-    public string BuiltInPage_HandlebarsPerRequest() => _builtInRenderer.Render(_error);
+    public string BuiltInPage_RenderedPerRequest() => _builtInRenderer.Render(_error);
 
     [Benchmark, BenchmarkCategory(HtmlCategory)]
     public int BuiltInPage()

@@ -1,15 +1,13 @@
-using System.Buffers;
 using System.Collections.Frozen;
 using System.Globalization;
 using System.Resources;
-using System.Text;
 using Microsoft.Extensions.Localization;
 
 namespace GatewayErrors;
 
 /// <summary>
-/// Every text of the error responses in one language, looked up once per language and configuration: HTML-encoded for
-/// the page, raw for problem details and plain text. Requests only read it.
+/// Every text of the error responses in one language, looked up once per language and configuration, as plain strings:
+/// each body writer encodes them for its own format (the page HTML-encodes them at output). Requests only read it.
 /// </summary>
 /// <remarks>
 /// A text comes from the first of: the app's resources for the language (its <c>GatewayErrorPages.&lt;lang&gt;.resx</c>),
@@ -25,11 +23,8 @@ internal sealed class PageTexts
     private static readonly ResourceManager BuiltIn = new(ResourceBaseName, typeof(PageTexts).Assembly);
 
     private readonly TypeTexts[] _types;
-    private readonly RetryForm _second;
-    private readonly RetryForm _seconds;
-    private readonly RetryForm _minutes;
 
-    private PageTexts(string language, Func<string, string> get, PageBranding branding)
+    private PageTexts(string language, Func<string, string> get)
     {
         Language = language;
         Direction = PageCultures.IsRightToLeft(language) ? "rtl" : "ltr";
@@ -37,32 +32,13 @@ internal sealed class PageTexts
         var text = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var key in ChromeKeys)
         {
-            text[key] = Encode(get(key));
-        }
-
-        // Sentences with a link in them: the link is placed where the translation puts {0}.
-        if (branding.StatusPageUrl is { } status)
-        {
-            text["statusPageItem"] = Place(text["statusPage"], $"<a href=\"{status}\">{text["statusPageLink"]}</a>");
-        }
-
-        if (branding.SupportUrl is { } support)
-        {
-            text["contactSupportItem"] = Place(text["contactSupport"], $"<a href=\"{support}\">{text["contactSupportLink"]}</a>");
-        }
-
-        if (branding.SupportEmail is { } email)
-        {
-            text["emailSupportItem"] = Place(text["emailSupport"], $"<a href=\"{branding.SupportMailto}\">{email}</a>");
+            text[key] = get(key);
         }
 
         Text = text.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
         ThisSite = Text["thisSite"];
-        _second = new RetryForm(Text["retryInSecond"]);
-        _seconds = new RetryForm(Text["retryInSeconds"]);
-        _minutes = new RetryForm(Text["retryInMinutes"]);
 
-        // Every type's words, looked up and encoded here, once per language: a request only picks its row's.
+        // Every type's words, looked up here, once per language: a request only picks its row's.
         _types = ErrorTaxonomy.All.Select(row => new TypeTexts(row, get)).ToArray();
     }
 
@@ -84,7 +60,7 @@ internal sealed class PageTexts
     /// <summary><c>ltr</c> or <c>rtl</c>, for <c>&lt;html dir&gt;</c>.</summary>
     public string Direction { get; }
 
-    /// <summary>The page's own texts, HTML-encoded, by key: what templates read as <c>{{text.key}}</c>.</summary>
+    /// <summary>The page's own texts, by resource key (templates read them as <c>text.snake_case_key</c>).</summary>
     public FrozenDictionary<string, string> Text { get; }
 
     public string ThisSite { get; }
@@ -94,29 +70,33 @@ internal sealed class PageTexts
 
     public TypeTexts For(GatewayErrorType type) => _types[(int)type];
 
-    /// <summary>"Try again in 45 seconds.", HTML-encoded.</summary>
+    /// <summary>"Try again in 45 seconds."</summary>
     public string RetryText(long seconds)
     {
-        var writer = new ArrayBufferWriter<byte>(128);
-        WriteRetryText(writer, seconds);
-        return Encoding.UTF8.GetString(writer.WrittenSpan);
+        var sentence = RetrySentence(seconds, out var number);
+        return sentence.Replace("{0}", number.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
     }
 
-    /// <summary>The same words as <see cref="RetryText"/>, written as UTF-8 without building a string.</summary>
-    public void WriteRetryText(IBufferWriter<byte> writer, long seconds)
+    /// <summary>
+    /// The sentence <see cref="RetryText"/> uses for a wait, with <c>{0}</c> where <paramref name="number"/> goes: one
+    /// second, seconds, or minutes (rounded up) from two minutes on.
+    /// </summary>
+    public string RetrySentence(long seconds, out long number)
     {
         if (seconds <= 1)
         {
-            _second.Write(writer, 0);
+            number = 1;
+            return Text["retryInSecond"];
         }
-        else if (seconds < 120)
+
+        if (seconds < 120)
         {
-            _seconds.Write(writer, seconds);
+            number = seconds;
+            return Text["retryInSeconds"];
         }
-        else
-        {
-            _minutes.Write(writer, (seconds + 59) / 60);
-        }
+
+        number = (seconds + 59) / 60;
+        return Text["retryInMinutes"];
     }
 
     public string Where(FailedHop hop, string upstream) => Place(
@@ -136,7 +116,7 @@ internal sealed class PageTexts
     /// Builds the texts of one language. <paramref name="app"/> is the app's own localizer (or <see langword="null"/>);
     /// without culture data (<c>InvariantGlobalization</c>) only English can be read, so the texts are English and say so.
     /// </summary>
-    public static PageTexts Create(string language, PageBranding branding, IStringLocalizer? app)
+    public static PageTexts Create(string language, IStringLocalizer? app)
     {
         var chain = new List<IReadOnlyDictionary<string, string>>();
         string? resolved = null;
@@ -175,10 +155,8 @@ internal sealed class PageTexts
             }
 
             return key;
-        }, branding);
+        });
     }
-
-    internal static string Encode(string value) => ErrorPageModel.Encode(value);
 
     private static string Place(string sentence, string value)
     {
@@ -247,34 +225,6 @@ internal sealed class PageTexts
 
         return strings;
     }
-
-    /// <summary>A sentence with one number in it, split around the number once so it can be written without formatting a string.</summary>
-    private sealed class RetryForm
-    {
-        private readonly byte[] _before;
-        private readonly byte[]? _after;
-
-        public RetryForm(string encoded)
-        {
-            var at = encoded.IndexOf("{0}", StringComparison.Ordinal);
-            _before = Encoding.UTF8.GetBytes(at < 0 ? encoded : encoded[..at]);
-            _after = at < 0 ? null : Encoding.UTF8.GetBytes(encoded[(at + 3)..]);
-        }
-
-        public void Write(IBufferWriter<byte> writer, long number)
-        {
-            writer.Write(_before);
-            if (_after is null)
-            {
-                return;
-            }
-
-            var span = writer.GetSpan(20);
-            System.Buffers.Text.Utf8Formatter.TryFormat(number, span, out var written);
-            writer.Advance(written);
-            writer.Write(_after);
-        }
-    }
 }
 
 /// <summary>The texts of one error type in one language.</summary>
@@ -285,35 +235,32 @@ internal sealed class TypeTexts
         Row = row;
         Title = get(row.TitleKey);
         Summary = get(row.SummaryKey);
-        TitleHtml = PageTexts.Encode(Title);
-        SummaryHtml = PageTexts.Encode(Summary);
-        CauseHtml = PageTexts.Encode(get(row.CauseKey));
-        HopStateHtml = PageTexts.Encode(get(row.HopStateKey));
-        var visitor = row.VisitorAdviceKeys.Select(key => PageTexts.Encode(get(key))).ToArray();
-        RetryHtml = visitor[0];
-        VisitorHtml = visitor[1..];
+        Cause = get(row.CauseKey);
+        HopState = get(row.HopStateKey);
+        var visitor = row.VisitorAdviceKeys.Select(get).ToArray();
+        RetryAdvice = visitor[0];
+        VisitorAdvice = visitor[1..];
     }
 
     public ErrorTypeInfo Row { get; }
 
-    /// <summary>Raw, for problem details and plain text.</summary>
+    /// <summary>The short human title ("Upstream service timed out").</summary>
     public string Title { get; }
 
-    /// <summary>Raw, for problem details and plain text.</summary>
+    /// <summary>One plain sentence saying what happened.</summary>
     public string Summary { get; }
 
-    public string TitleHtml { get; }
+    /// <summary>One plain sentence on why this usually happens.</summary>
+    public string Cause { get; }
 
-    public string SummaryHtml { get; }
-
-    public string CauseHtml { get; }
-
-    public string HopStateHtml { get; }
+    /// <summary>The label of the failed hop in the hop diagram ("Timed out").</summary>
+    public string HopState { get; }
 
     /// <summary>When to retry, from the type's advice ("Wait a minute, then reload the page.").</summary>
-    public string RetryHtml { get; }
+    public string RetryAdvice { get; }
 
-    public IReadOnlyList<string> VisitorHtml { get; }
+    /// <summary>The rest of what a visitor can do.</summary>
+    public IReadOnlyList<string> VisitorAdvice { get; }
 
     /// <summary>Whether the type's advice is to wait a moment and reload: what lets a 502 or 504 page retry by itself.</summary>
     public bool WaitAndReload => Row.WaitAndReload;

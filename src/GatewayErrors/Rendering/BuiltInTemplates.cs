@@ -1,21 +1,25 @@
 using System.Globalization;
 using System.Text;
-using HandlebarsDotNet;
+using Scriban;
 
 namespace GatewayErrors;
 
 /// <summary>
-/// The built-in themes: Handlebars partials and one stylesheet per theme, embedded in the assembly (Rendering/Themes).
+/// The built-in themes: Scriban pieces and one stylesheet per theme, embedded in the assembly (Rendering/Themes), parsed
+/// once per process.
 /// </summary>
 /// <remarks>
-/// Each piece is registered as a partial named <c>gw-&lt;file&gt;</c> (<c>gw-hops</c>, <c>gw-actions</c>, …), and the
-/// chosen theme's stylesheet as <c>gw-styles</c>, so custom templates can reuse them. The document itself is
-/// <c>gw-page</c>.
+/// Each piece is a template named <c>gw-&lt;file&gt;</c> (<c>gw-hops</c>, <c>gw-actions</c>, …), and the chosen theme's
+/// stylesheet is <c>gw-styles</c>, so custom templates can include them. The document itself is <c>gw-page</c>.
 /// </remarks>
 internal static class BuiltInTemplates
 {
     public const string PagePartial = "gw-page";
     public const string ContentPartial = "gw-content";
+    public const string ReferencePartial = "gw-reference";
+
+    /// <summary>Scriban's extension for HTML templates, used for the built-in pieces and for custom templates.</summary>
+    public const string TemplateExtension = ".sbn-html";
 
     private const string ResourcePrefix = "GatewayErrors.Themes.";
 
@@ -51,53 +55,38 @@ internal static class BuiltInTemplates
         return null;
     }
 
-    /// <summary>Registers every built-in piece, with <paramref name="theme"/>'s stylesheet as <c>gw-styles</c>.</summary>
-    public static void RegisterPartials(IHandlebars handlebars, string theme)
+    /// <summary>Every built-in piece of <paramref name="theme"/>, with its stylesheet as <c>gw-styles</c>.</summary>
+    public static IEnumerable<ParsedTemplate> PiecesOf(string theme)
     {
         var sources = AllSources.Value;
-        foreach (var (name, source) in sources.Partials)
-        {
-            handlebars.RegisterTemplate(name, source);
-        }
-
-        foreach (var (name, css) in sources.Styles)
-        {
-            handlebars.RegisterTemplate("gw-styles-" + name, css);
-        }
-
-        handlebars.RegisterTemplate("gw-styles", sources.Styles[theme]);
+        return sources.Pieces.Concat(sources.Styles.Values).Append(sources.Styles[theme] with { Name = "gw-styles" });
     }
 
-    public static IHandlebars CreateEnvironment() => Handlebars.Create(new HandlebarsConfiguration
-    {
-        // Every model value is encoded when the model is built (see ErrorPageModel), so {{x}} and {{{x}}} are equally safe.
-        NoEscape = true,
-        FormatProvider = CultureInfo.InvariantCulture,
-    });
-
-    /// <summary>Compiles one theme's page and content; done once per theme and cached by the renderer.</summary>
+    /// <summary>One theme's pieces, page and content; made once per theme and kept by the renderer.</summary>
     public static ThemeTemplates Compile(string theme)
     {
-        var handlebars = CreateEnvironment();
-        RegisterPartials(handlebars, theme);
-        return new ThemeTemplates(
-            theme,
-            handlebars,
-            Compile(handlebars, "{{> " + PagePartial + "}}"),
-            Compile(handlebars, "{{> " + ContentPartial + "}}"));
+        var set = new TemplateSet(PiecesOf(theme));
+        return new ThemeTemplates(theme, set, set.Find(PagePartial)!, set.Find(ContentPartial)!);
     }
 
-    internal static HandlebarsTemplate<TextWriter, object, object> Compile(IHandlebars handlebars, string source)
+    /// <summary>Parses a template, or throws with every message Scriban gave (built-in pieces are checked by tests, so this never throws in a release).</summary>
+    private static ParsedTemplate Parse(string name, string text)
     {
-        using var reader = new StringReader(source);
-        return handlebars.Compile(reader);
+        var origin = "built-in:" + name;
+        var template = Template.Parse(text, origin);
+        if (template.HasErrors)
+        {
+            throw new InvalidOperationException($"The built-in template '{name}' does not parse: {template.Messages}");
+        }
+
+        return new ParsedTemplate(name, origin, template);
     }
 
     private static Sources Load()
     {
         var assembly = typeof(BuiltInTemplates).Assembly;
-        var partials = new Dictionary<string, string>(StringComparer.Ordinal);
-        var styles = new Dictionary<string, string>(StringComparer.Ordinal);
+        var pieces = new List<ParsedTemplate>();
+        var styles = new Dictionary<string, ParsedTemplate>(StringComparer.Ordinal);
         string? script = null;
         foreach (var resource in assembly.GetManifestResourceNames())
         {
@@ -110,9 +99,10 @@ internal static class BuiltInTemplates
             using var reader = new StreamReader(stream);
             var text = reader.ReadToEnd();
             var file = resource[ResourcePrefix.Length..];
-            if (file.EndsWith(".hbs", StringComparison.Ordinal))
+            if (file.EndsWith(TemplateExtension, StringComparison.Ordinal))
             {
-                partials["gw-" + file[..^4]] = text;
+                var name = "gw-" + file[..^TemplateExtension.Length];
+                pieces.Add(Parse(name, text.ReplaceLineEndings("\n")));
             }
             else if (file.EndsWith(".js", StringComparison.Ordinal))
             {
@@ -122,7 +112,8 @@ internal static class BuiltInTemplates
             else if (file.EndsWith(".css", StringComparison.Ordinal))
             {
                 // Stylesheets are one line per rule; the line breaks are only for reading the source.
-                styles[file[..^4]] = text.ReplaceLineEndings("");
+                var name = file[..^4];
+                styles[name] = Parse("gw-styles-" + name, text.ReplaceLineEndings(""));
             }
         }
 
@@ -134,19 +125,15 @@ internal static class BuiltInTemplates
             }
         }
 
-        return new Sources(partials, styles, script ?? throw new InvalidOperationException("The built-in page script (retry.js) is not embedded."));
+        return new Sources(pieces, styles, script ?? throw new InvalidOperationException("The built-in page script (retry.js) is not embedded."));
     }
 
-    private sealed record Sources(IReadOnlyDictionary<string, string> Partials, IReadOnlyDictionary<string, string> Styles, string Script);
+    private sealed record Sources(IReadOnlyList<ParsedTemplate> Pieces, IReadOnlyDictionary<string, ParsedTemplate> Styles, string Script);
 }
 
-/// <summary>One built-in theme, compiled.</summary>
+/// <summary>One built-in theme, parsed.</summary>
 /// <param name="Theme">The theme name, lower case.</param>
-/// <param name="Handlebars">The environment its partials live in.</param>
+/// <param name="Pieces">Its pieces (<c>gw-head</c>, <c>gw-hops</c>, …), what custom templates are added to.</param>
 /// <param name="Page">The whole document.</param>
 /// <param name="Content">The inside of <c>&lt;main&gt;</c>: what a custom layout gets as <c>body</c> when no page template matches.</param>
-internal sealed record ThemeTemplates(
-    string Theme,
-    IHandlebars Handlebars,
-    HandlebarsTemplate<TextWriter, object, object> Page,
-    HandlebarsTemplate<TextWriter, object, object> Content);
+internal sealed record ThemeTemplates(string Theme, TemplateSet Pieces, ParsedTemplate Page, ParsedTemplate Content);

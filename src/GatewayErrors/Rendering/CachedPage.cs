@@ -2,23 +2,107 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
-using System.Text.Unicode;
 
 namespace GatewayErrors;
 
-/// <summary>The values of a page that change from one request to the next.</summary>
-internal enum PageField
+/// <summary>
+/// One value of a page that changes from one request to the next, declared once: its model variable, how the model gets
+/// it, the stand-in a cached page is split around, and how a cached page writes it without building a string.
+/// </summary>
+internal sealed class RequestField
 {
-    TraceId,
-    TimestampUtc,
-    TimestampIso,
-    Method,
-    Path,
-    RetryAfterSeconds,
-    RetryAfterText,
-    RetryText,
-    RetryWaitSeconds,
-    CspNonce,
+    private RequestField(int index, string name, Func<PageInputs, object?> value, Action<IBufferWriter<byte>, ErrorResponse, CachedPage> write,
+        Func<ErrorResponse, bool>? isPresent = null, object? sentinel = null)
+    {
+        Name = name;
+        Value = value;
+        Write = write;
+        _isPresent = isPresent;
+
+        // Letters and digits only, so encoding leaves them as they are; numbers stand in for numbers.
+        Sentinel = sentinel ?? "gw7301945583f" + index.ToString(CultureInfo.InvariantCulture) + "z";
+    }
+
+    private readonly Func<ErrorResponse, bool>? _isPresent;
+
+    /// <summary>Every per-request value, in one list: the model, the cache key and the cached writer derive from it.</summary>
+    public static readonly RequestField[] All =
+    [
+        new(0, "trace_id", static p => p.Error.TraceId, static (w, e, _) => PageEncoder.Write(w, e.TraceId)),
+        new(1, "timestamp_utc", static p => p.Error.Timestamp.UtcDateTime.ToString(HumanTime, CultureInfo.InvariantCulture),
+            static (w, e, _) => WriteFormatted(w, e.Timestamp.UtcDateTime, HumanTime)),
+        new(2, "timestamp_iso", static p => p.Error.Timestamp.UtcDateTime.ToString(IsoTime, CultureInfo.InvariantCulture),
+            static (w, e, _) => WriteFormatted(w, e.Timestamp.UtcDateTime, IsoTime)),
+        new(3, "method", static p => PageModel.SafeMethod(p.Error.Method), static (w, e, _) => WriteAscii(w, PageModel.SafeMethod(e.Method)),
+            static e => PageModel.SafeMethod(e.Method).Length > 0),
+        new(4, "path", static p => PageModel.SafePath(p.Error.Path), static (w, e, _) => SafePathWriter.Write(w, e.Path)),
+        new(5, "retry_after_seconds", static p => p.Error.RetryAfterSeconds, static (w, e, _) => WriteNumber(w, e.RetryAfterSeconds!.Value),
+            HasRetryAfter, 7_301_945_583_211L),
+        new(6, "retry_after_text", static p => p.Error.RetryAfterSeconds is { } s ? p.Texts.RetryText(s) : null,
+            static (w, e, page) => page.WriteRetryText(w, e.RetryAfterSeconds!.Value), HasRetryAfter),
+        new(7, "retry_text", static p => p.Error.RetryAfterSeconds is { } s ? p.Texts.RetryText(s) : p.Type.RetryAdvice,
+            static (w, e, page) => page.WriteRetryAdvice(w, e)),
+        new(8, "retry_wait_seconds", static p => AutoRetryPolicy.WaitSeconds(p.Error, p.Retry),
+            static (w, e, page) => WriteNumber(w, e.RetryAfterSeconds is { } s ? Math.Max(1, s) : page.DefaultWaitSeconds), sentinel: 7_301_945_583_212L),
+        new(9, "csp_nonce", static p => AutoRetryPolicy.SafeNonce(p.Error.CspNonce),
+            static (w, e, _) => WriteAscii(w, AutoRetryPolicy.SafeNonce(e.CspNonce)!), static e => AutoRetryPolicy.SafeNonce(e.CspNonce) is not null),
+    ];
+
+    private const string HumanTime = "yyyy-MM-dd HH:mm:ss 'UTC'";
+    private const string IsoTime = "yyyy-MM-dd'T'HH:mm:ss'Z'";
+
+    public string Name { get; }
+
+    /// <summary>The value for the model: raw text or a number (the template's output encodes it).</summary>
+    public Func<PageInputs, object?> Value { get; }
+
+    /// <summary>What the page is rendered with when it is rendered for the cache: a string of letters and digits, or a number.</summary>
+    public object Sentinel { get; }
+
+    /// <summary>Writes the value for a response, HTML-encoded where it can need it.</summary>
+    public Action<IBufferWriter<byte>, ErrorResponse, CachedPage> Write { get; }
+
+    /// <summary>Whether a response has this value at all; a page without it is a different page (see <see cref="PresenceOf"/>).</summary>
+    public bool IsPresent(ErrorResponse error) => _isPresent?.Invoke(error) ?? true;
+
+    /// <summary>Which optional values a response has, as bits: part of the cache key, since a template may test for them.</summary>
+    public static int PresenceOf(ErrorResponse error)
+    {
+        var bits = 0;
+        for (var i = 0; i < All.Length; i++)
+        {
+            if (All[i].IsPresent(error))
+            {
+                bits |= 1 << i;
+            }
+        }
+
+        return bits;
+    }
+
+    private static bool HasRetryAfter(ErrorResponse error) => error.RetryAfter is not null;
+
+    private static void WriteFormatted(IBufferWriter<byte> writer, DateTime value, string format)
+    {
+        var span = writer.GetSpan(64);
+        value.TryFormat(span, out var written, format, CultureInfo.InvariantCulture);
+        writer.Advance(written);
+    }
+
+    private static void WriteNumber(IBufferWriter<byte> writer, long value)
+    {
+        var span = writer.GetSpan(20);
+        Utf8Formatter.TryFormat(value, span, out var written);
+        writer.Advance(written);
+    }
+
+    // Only for values that need no encoding: methods are letters, nonces base64.
+    private static void WriteAscii(IBufferWriter<byte> writer, string value)
+    {
+        var span = writer.GetSpan(value.Length);
+        var written = Encoding.ASCII.GetBytes(value, span);
+        writer.Advance(written);
+    }
 }
 
 /// <summary>
@@ -28,43 +112,53 @@ internal enum PageField
 /// </summary>
 internal sealed class CachedPage
 {
-    private static readonly PageField[] AllFields = Enum.GetValues<PageField>();
-
     private readonly byte[][] _pieces;
-    private readonly PageField[] _fields;
+    private readonly RequestField[] _fields;
     private readonly PageTexts _texts;
-    private readonly string _retryTextWithoutWait;
-    private readonly long _defaultWaitSeconds;
+    private readonly byte[] _retryAdvice;
+    private readonly Dictionary<string, (byte[] Before, byte[]? After)> _sentences = new(StringComparer.Ordinal);
 
-    private CachedPage(byte[][] pieces, PageField[] fields, PageTexts texts, string retryTextWithoutWait, long defaultWaitSeconds)
+    private CachedPage(byte[][] pieces, RequestField[] fields, PageTexts texts, string retryAdvice, long defaultWaitSeconds)
     {
         _pieces = pieces;
         _fields = fields;
         _texts = texts;
-        _retryTextWithoutWait = retryTextWithoutWait;
-        _defaultWaitSeconds = defaultWaitSeconds;
+        _retryAdvice = PageEncoder.EncodeToUtf8(retryAdvice);
+        DefaultWaitSeconds = defaultWaitSeconds;
+        foreach (var seconds in (ReadOnlySpan<long>)[1, 2, 120])
+        {
+            // The three forms of the retry sentence (one second, seconds, minutes), encoded and split once.
+            var sentence = texts.RetrySentence(seconds, out _);
+            var at = sentence.IndexOf("{0}", StringComparison.Ordinal);
+            _sentences[sentence] = at < 0
+                ? (PageEncoder.EncodeToUtf8(sentence), null)
+                : (PageEncoder.EncodeToUtf8(sentence[..at]), PageEncoder.EncodeToUtf8(sentence[(at + 3)..]));
+        }
     }
 
+    /// <summary>The countdown's first value when there is no Retry-After.</summary>
+    public long DefaultWaitSeconds { get; }
+
     /// <summary>
-    /// Splits a page rendered with <see cref="Sentinel"/> values, then checks the split against a page rendered with
-    /// ordinary values: a template that transforms a value (rather than printing it) cannot be cached, and gets
-    /// <see langword="null"/> here so it is rendered per request instead.
+    /// Splits a page rendered with sentinel values, then checks the split against a page rendered with ordinary values:
+    /// a template that transforms a value (rather than printing it) cannot be cached, and gets <see langword="null"/>
+    /// here so it is rendered per request instead.
     /// </summary>
     /// <param name="withSentinels">The page rendered with stand-ins.</param>
     /// <param name="withSample">The same page rendered for <paramref name="sample"/>.</param>
     /// <param name="sample">The response the page was rendered for.</param>
     /// <param name="texts">The language the page is in (for the retry sentence).</param>
-    /// <param name="retryTextWithoutWait">The encoded retry advice used when there is no Retry-After.</param>
+    /// <param name="retryAdvice">The retry advice used when there is no Retry-After.</param>
     /// <param name="defaultWaitSeconds">The countdown's first value when there is no Retry-After.</param>
-    public static CachedPage? TryCreate(string withSentinels, string withSample, ErrorResponse sample, PageTexts texts, string retryTextWithoutWait, long defaultWaitSeconds)
+    public static CachedPage? TryCreate(string withSentinels, string withSample, ErrorResponse sample, PageTexts texts, string retryAdvice, long defaultWaitSeconds)
     {
         var pieces = new List<byte[]>();
-        var fields = new List<PageField>();
+        var fields = new List<RequestField>();
         var start = 0;
         while (true)
         {
             var (index, field, length) = NextSentinel(withSentinels, start);
-            if (index < 0)
+            if (field is null)
             {
                 pieces.Add(Encoding.UTF8.GetBytes(withSentinels[start..]));
                 break;
@@ -75,43 +169,58 @@ internal sealed class CachedPage
             start = index + length;
         }
 
-        var page = new CachedPage([.. pieces], [.. fields], texts, retryTextWithoutWait, defaultWaitSeconds);
+        var page = new CachedPage([.. pieces], [.. fields], texts, retryAdvice, defaultWaitSeconds);
         var writer = new ArrayBufferWriter<byte>(withSample.Length + 256);
         page.Write(writer, sample);
         return Encoding.UTF8.GetString(writer.WrittenSpan) == withSample ? page : null;
     }
-
-    /// <summary>The stand-in text for a field while the page is rendered for the cache.</summary>
-    public static string Sentinel(PageField field) => "\u001fGE" + ((int)field).ToString(CultureInfo.InvariantCulture) + "\u001f";
-
-    /// <summary>The stand-in number for <see cref="PageField.RetryAfterSeconds"/>, a number in the model.</summary>
-    public const long RetryAfterSecondsSentinel = 7_301_945_583_211;
-
-    /// <summary>The stand-in number for <see cref="PageField.RetryWaitSeconds"/>.</summary>
-    public const long RetryWaitSecondsSentinel = 7_301_945_583_212;
 
     public void Write(IBufferWriter<byte> writer, ErrorResponse error)
     {
         for (var i = 0; i < _fields.Length; i++)
         {
             writer.Write(_pieces[i]);
-            WriteField(writer, _fields[i], error);
+            _fields[i].Write(writer, error, this);
         }
 
         writer.Write(_pieces[^1]);
     }
 
-    private static (int Index, PageField Field, int Length) NextSentinel(string page, int start)
+    /// <summary>"Try again in 45 seconds.", HTML-encoded, in the page's language.</summary>
+    public void WriteRetryText(IBufferWriter<byte> writer, long seconds)
     {
-        var best = (Index: -1, Field: default(PageField), Length: 0);
-        foreach (var field in AllFields)
+        var (before, after) = _sentences[_texts.RetrySentence(seconds, out var number)];
+        writer.Write(before);
+        if (after is null)
         {
-            var sentinel = field switch
-            {
-                PageField.RetryAfterSeconds => RetryAfterSecondsSentinel.ToString(CultureInfo.InvariantCulture),
-                PageField.RetryWaitSeconds => RetryWaitSecondsSentinel.ToString(CultureInfo.InvariantCulture),
-                _ => Sentinel(field),
-            };
+            return;
+        }
+
+        var span = writer.GetSpan(20);
+        Utf8Formatter.TryFormat(number, span, out var written);
+        writer.Advance(written);
+        writer.Write(after);
+    }
+
+    /// <summary>The retry sentence for a Retry-After, else the type's advice.</summary>
+    public void WriteRetryAdvice(IBufferWriter<byte> writer, ErrorResponse error)
+    {
+        if (error.RetryAfterSeconds is { } seconds)
+        {
+            WriteRetryText(writer, seconds);
+        }
+        else
+        {
+            writer.Write(_retryAdvice);
+        }
+    }
+
+    private static (int Index, RequestField? Field, int Length) NextSentinel(string page, int start)
+    {
+        var best = (Index: -1, Field: (RequestField?)null, Length: 0);
+        foreach (var field in RequestField.All)
+        {
+            var sentinel = Convert.ToString(field.Sentinel, CultureInfo.InvariantCulture)!;
             var index = page.IndexOf(sentinel, start, StringComparison.Ordinal);
             if (index >= 0 && (best.Index < 0 || index < best.Index))
             {
@@ -120,95 +229,6 @@ internal sealed class CachedPage
         }
 
         return best;
-    }
-
-    private void WriteField(IBufferWriter<byte> writer, PageField field, ErrorResponse error)
-    {
-        switch (field)
-        {
-            case PageField.TraceId:
-                WriteHtmlEncoded(writer, error.TraceId);
-                break;
-            case PageField.TimestampUtc:
-                WriteFormatted(writer, error.Timestamp.UtcDateTime, "yyyy-MM-dd HH:mm:ss 'UTC'");
-                break;
-            case PageField.TimestampIso:
-                WriteFormatted(writer, error.Timestamp.UtcDateTime, "yyyy-MM-dd'T'HH:mm:ss'Z'");
-                break;
-            case PageField.Method:
-                WriteUtf8(writer, ErrorPageModel.SafeMethod(error.Method));
-                break;
-            case PageField.Path:
-                SafePathWriter.Write(writer, error.Path);
-                break;
-            case PageField.RetryAfterSeconds:
-                if (error.RetryAfterSeconds is { } seconds)
-                {
-                    var span = writer.GetSpan(20);
-                    Utf8Formatter.TryFormat(seconds, span, out var written);
-                    writer.Advance(written);
-                }
-
-                break;
-            case PageField.RetryAfterText:
-                if (error.RetryAfterSeconds is { } wait)
-                {
-                    _texts.WriteRetryText(writer, wait);
-                }
-
-                break;
-            case PageField.RetryText:
-                if (error.RetryAfterSeconds is { } retry)
-                {
-                    _texts.WriteRetryText(writer, retry);
-                }
-                else
-                {
-                    WriteUtf8(writer, _retryTextWithoutWait);
-                }
-
-                break;
-            case PageField.RetryWaitSeconds:
-                {
-                    var span = writer.GetSpan(20);
-                    Utf8Formatter.TryFormat(error.RetryAfterSeconds is { } s ? Math.Max(1, s) : _defaultWaitSeconds, span, out var written);
-                    writer.Advance(written);
-                }
-
-                break;
-            case PageField.CspNonce:
-                if (AutoRetryPolicy.SafeNonce(error.CspNonce) is { } nonce)
-                {
-                    WriteUtf8(writer, nonce);
-                }
-
-                break;
-        }
-    }
-
-    private static void WriteFormatted(IBufferWriter<byte> writer, DateTime value, string format)
-    {
-        var span = writer.GetSpan(64);
-        value.TryFormat(span, out var written, format, CultureInfo.InvariantCulture);
-        writer.Advance(written);
-    }
-
-    // Only for values that need no encoding: safe methods (letters) and the advice table's already-encoded sentences.
-    private static void WriteUtf8(IBufferWriter<byte> writer, string value)
-    {
-        var span = writer.GetSpan(value.Length);
-        var written = Encoding.UTF8.GetBytes(value, span);
-        writer.Advance(written);
-    }
-
-    private static void WriteHtmlEncoded(IBufferWriter<byte> writer, string value)
-    {
-        // Trace ids are hex (W3C) or the server's connection:request id: short. The encoder works on UTF-8 directly.
-        Span<byte> utf8 = stackalloc byte[256];
-        var source = value.Length <= 64 ? utf8[..Encoding.UTF8.GetBytes(value, utf8)] : Encoding.UTF8.GetBytes(value);
-        var destination = writer.GetSpan(source.Length * 8);
-        ErrorPageModel.Encoder.EncodeUtf8(source, destination, out _, out var written);
-        writer.Advance(written);
     }
 }
 

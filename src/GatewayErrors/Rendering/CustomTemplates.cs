@@ -1,17 +1,18 @@
 using System.Globalization;
-using HandlebarsDotNet;
 using Microsoft.Extensions.FileProviders;
+using Scriban;
+using Scriban.Syntax;
 
 namespace GatewayErrors;
 
 /// <summary>One custom template's text and where it came from (for messages).</summary>
-/// <param name="Name">The template name: the file name without <c>.hbs</c>, or the key in <see cref="GatewayErrorsOptions.Templates"/>.</param>
+/// <param name="Name">The template name: the file name without <c>.sbn-html</c>, or the key in <see cref="GatewayErrorsOptions.Templates"/>.</param>
 /// <param name="Origin">Where it came from, as a person would find it: a path below the content root, or a configuration key.</param>
 /// <param name="Text">The template source.</param>
 internal sealed record TemplateSource(string Name, string Origin, string Text);
 
 /// <summary>
-/// The custom templates of one configuration, compiled: found by the most specific name first,
+/// The custom templates of one configuration, parsed and checked: found by the most specific name first,
 /// <c>&lt;error_type&gt;</c> &gt; <c>&lt;status&gt;</c> &gt; <c>error</c>, optionally wrapped in <c>layout</c>.
 /// </summary>
 internal sealed class CustomTemplates
@@ -19,31 +20,36 @@ internal sealed class CustomTemplates
     public const string ErrorName = "error";
     public const string LayoutName = "layout";
 
-    private readonly CompiledTemplate?[] _byType;
-    private readonly Dictionary<int, CompiledTemplate> _byStatus;
-    private readonly CompiledTemplate? _error;
+    /// <summary>Where the docs explain moving from the Handlebars templates of earlier builds.</summary>
+    public const string MigrationDocs = "docs/themes-and-templates.md#moving-from-handlebars";
 
-    private CustomTemplates(
-        CompiledTemplate?[] byType, Dictionary<int, CompiledTemplate> byStatus, CompiledTemplate? error, CompiledTemplate? layout,
-        HandlebarsTemplate<TextWriter, object, object> content, int count)
+    private readonly ParsedTemplate?[] _byType;
+    private readonly Dictionary<int, ParsedTemplate> _byStatus;
+    private readonly ParsedTemplate? _error;
+
+    private CustomTemplates(TemplateSet set, ParsedTemplate?[] byType, Dictionary<int, ParsedTemplate> byStatus, ParsedTemplate? error, ParsedTemplate? layout, int count)
     {
+        Set = set;
         _byType = byType;
         _byStatus = byStatus;
         _error = error;
         Layout = layout;
-        Content = content;
+        Content = set.Find(BuiltInTemplates.ContentPartial)!;
         Count = count;
     }
 
-    public CompiledTemplate? Layout { get; }
+    /// <summary>Everything <c>include</c> reaches: the theme's pieces with the app's templates over them.</summary>
+    public TemplateSet Set { get; }
 
-    /// <summary>The built-in content, rendered in this environment (so custom partials that override built-in pieces apply).</summary>
-    public HandlebarsTemplate<TextWriter, object, object> Content { get; }
+    public ParsedTemplate? Layout { get; }
+
+    /// <summary>The built-in content (or the app's own <c>gw-content</c>), what a layout wraps when no page template matches.</summary>
+    public ParsedTemplate Content { get; }
 
     public int Count { get; }
 
     /// <summary>The page template for a response, or <see langword="null"/> to use the built-in page (or the layout around it).</summary>
-    public CompiledTemplate? Find(GatewayErrorType type, int status)
+    public ParsedTemplate? Find(GatewayErrorType type, int status)
     {
         var index = (int)type;
         if ((uint)index < (uint)_byType.Length && _byType[index] is { } byType)
@@ -54,6 +60,9 @@ internal sealed class CustomTemplates
         return _byStatus.TryGetValue(status, out var byStatus) ? byStatus : _error;
     }
 
+    /// <summary>Every template that answers a response (pages and the layout), for the checks.</summary>
+    public IEnumerable<ParsedTemplate> Pages => _byType.OfType<ParsedTemplate>().Concat(_byStatus.Values).Append(_error).Append(Layout).OfType<ParsedTemplate>();
+
     /// <summary>Whether a template name is a page (looked up per response) rather than only a partial.</summary>
     public static bool IsPageName(string name)
         => name.Equals(ErrorName, StringComparison.OrdinalIgnoreCase)
@@ -63,56 +72,64 @@ internal sealed class CustomTemplates
 
     /// <summary>
     /// Reads the custom templates of a configuration: the folder, then the file provider, then the strings, a later
-    /// source replacing an earlier one of the same name.
+    /// source replacing an earlier one of the same name. A Handlebars file (<c>.hbs</c>) is an error: templates are Scriban.
     /// </summary>
-    public static List<TemplateSource> Collect(GatewayErrorsOptions options, IFileProvider? folder, string? folderDisplay)
+    public static List<TemplateSource> Collect(GatewayErrorsOptions options, IFileProvider? folder, string? folderDisplay, List<string> errors)
     {
         var byName = new Dictionary<string, TemplateSource>(StringComparer.OrdinalIgnoreCase);
         if (folder is not null)
         {
-            AddFiles(byName, folder, folderDisplay ?? "", "");
+            AddFiles(byName, folder, folderDisplay ?? "", "", errors);
         }
 
         if (options.TemplateFileProvider is { } provider)
         {
-            AddFiles(byName, provider, "TemplateFileProvider:", "");
+            AddFiles(byName, provider, "TemplateFileProvider:", "", errors);
         }
 
         foreach (var (name, text) in options.Templates)
         {
-            var key = name.EndsWith(".hbs", StringComparison.OrdinalIgnoreCase) ? name[..^4] : name;
-            byName[key] = new TemplateSource(key, $"{GatewayErrorsOptions.SectionName}:Templates:{name}", text ?? "");
+            var origin = $"{GatewayErrorsOptions.SectionName}:Templates:{name}";
+            if (name.EndsWith(".hbs", StringComparison.OrdinalIgnoreCase))
+            {
+                errors.Add(HandlebarsFound(origin));
+                continue;
+            }
+
+            var key = name.EndsWith(BuiltInTemplates.TemplateExtension, StringComparison.OrdinalIgnoreCase) ? name[..^BuiltInTemplates.TemplateExtension.Length] : name;
+            byName[key] = new TemplateSource(key, origin, text ?? "");
         }
 
         return [.. byName.Values.OrderBy(static s => s.Name, StringComparer.OrdinalIgnoreCase)];
     }
 
-    /// <summary>
-    /// Compiles the templates on top of <paramref name="theme"/>'s built-in pieces and renders each page once with a
-    /// sample model, so a missing partial or helper is found now rather than on the first failing request.
-    /// </summary>
-    /// <returns>The compiled set, or <see langword="null"/> with <paramref name="errors"/> filled in.</returns>
-    public static CustomTemplates? Compile(IReadOnlyList<TemplateSource> sources, string theme, PageBranding branding, PageTexts texts, List<string> errors)
+    /// <summary>Parses the templates on top of <paramref name="theme"/>'s pieces.</summary>
+    /// <returns>The parsed set, or <see langword="null"/> with <paramref name="errors"/> filled in (file, line and column).</returns>
+    public static CustomTemplates? Parse(IReadOnlyList<TemplateSource> sources, ThemeTemplates theme, List<string> errors)
     {
-        var handlebars = BuiltInTemplates.CreateEnvironment();
-        BuiltInTemplates.RegisterPartials(handlebars, theme);
-        var byType = new CompiledTemplate?[Enum.GetValues<GatewayErrorType>().Length];
-        var byStatus = new Dictionary<int, CompiledTemplate>();
-        CompiledTemplate? error = null;
-        CompiledTemplate? layout = null;
         var before = errors.Count;
-
+        var parsed = new List<ParsedTemplate>(sources.Count);
         foreach (var source in sources)
         {
-            try
+            if (LooksLikeHandlebars(source.Text) is { } offset)
             {
-                // Every template is also a partial, so pages can share pieces ({{> footer}}) and can replace built-in ones.
-                handlebars.RegisterTemplate(source.Name, source.Text);
+                var (line, column) = LineAndColumn(source.Text, offset);
+                errors.Add($"Error page template '{source.Origin}' looks like Handlebars at {Position(line, column)} ('{{{{>', '{{{{#' or '{{{{/'); templates are Scriban now, see {MigrationDocs}.");
+                continue;
             }
-            catch (Exception exception) when (exception is HandlebarsException or InvalidOperationException or ArgumentException)
+
+            var template = Template.Parse(source.Text, source.Origin);
+            if (template.HasErrors)
             {
-                errors.Add(Describe(source, exception));
+                foreach (var message in template.Messages)
+                {
+                    errors.Add($"Error page template '{source.Origin}' does not parse at {Position(message.Span.Start.Line, message.Span.Start.Column)}: {message.Message}");
+                }
+
+                continue;
             }
+
+            parsed.Add(new ParsedTemplate(source.Name, source.Origin, template));
         }
 
         if (errors.Count > before)
@@ -120,108 +137,144 @@ internal sealed class CustomTemplates
             return null;
         }
 
-        foreach (var source in sources)
+        var byType = new ParsedTemplate?[Enum.GetValues<GatewayErrorType>().Length];
+        var byStatus = new Dictionary<int, ParsedTemplate>();
+        ParsedTemplate? error = null;
+        ParsedTemplate? layout = null;
+        foreach (var template in parsed)
         {
-            if (!IsPageName(source.Name))
+            if (template.Name.Equals(LayoutName, StringComparison.OrdinalIgnoreCase))
             {
-                continue;
+                layout = template;
             }
-
-            var compiled = new CompiledTemplate(source.Name, source.Origin, BuiltInTemplates.Compile(handlebars, source.Text));
-            if (source.Name.Equals(LayoutName, StringComparison.OrdinalIgnoreCase))
+            else if (template.Name.Equals(ErrorName, StringComparison.OrdinalIgnoreCase))
             {
-                layout = compiled;
+                error = template;
             }
-            else if (source.Name.Equals(ErrorName, StringComparison.OrdinalIgnoreCase))
+            else if (StatusOf(template.Name) is { } status)
             {
-                error = compiled;
+                byStatus[status] = template;
             }
-            else if (StatusOf(source.Name) is { } status)
+            else if (TypeOf(template.Name) is { } type)
             {
-                byStatus[status] = compiled;
-            }
-            else if (TypeOf(source.Name) is { } type)
-            {
-                byType[(int)type] = compiled;
+                byType[(int)type] = template;
             }
         }
 
-        var content = BuiltInTemplates.Compile(handlebars, "{{> " + BuiltInTemplates.ContentPartial + "}}");
-        var set = new CustomTemplates(byType, byStatus, error, layout, content, sources.Count);
-        set.TrialRender(branding, texts, errors);
-        return errors.Count > before ? null : set;
+        return new CustomTemplates(theme.Pieces.With(parsed), byType, byStatus, error, layout, sources.Count);
     }
 
-    internal static string Describe(TemplateSource source, Exception exception)
+    /// <summary>Describes a render failure for a person: the template, where in it, and what went wrong.</summary>
+    public static string Describe(ParsedTemplate page, Exception exception)
     {
-        var position = TemplateErrorLocator.Locate(source.Text, exception) is { } at
-            ? string.Create(CultureInfo.InvariantCulture, $"line {at.Line}, column {at.Column}")
-            : "an unknown position";
-        var message = exception.Message.ReplaceLineEndings(" ").Trim();
-        var cut = message.IndexOf("Occured at:", StringComparison.Ordinal);
-        message = cut > 0 ? message[..cut].TrimEnd() : message;
-        return $"Error page template '{source.Origin}' does not compile at {position}: {message}";
+        var where = exception is ScriptRuntimeException { Span: { IsEmpty: false } span }
+            ? span.FileName == page.Origin || string.IsNullOrEmpty(span.FileName)
+                ? $"'{page.Origin}' at {Position(span.Start.Line, span.Start.Column)}"
+                : $"'{page.Origin}', in '{span.FileName}' at {Position(span.Start.Line, span.Start.Column)}"
+            : $"'{page.Origin}'";
+        var message = exception is ScriptRuntimeException runtime ? runtime.OriginalMessage : exception.Message;
+        return $"{where}: {message.ReplaceLineEndings(" ").Trim()}";
     }
 
-    private void TrialRender(PageBranding branding, PageTexts texts, List<string> errors)
+    /// <summary>Which of Scriban's limits (or GatewayErrors' time budget) a failure broke, for the log's summary.</summary>
+    public static string LimitOf(Exception exception) => exception switch
     {
-        var pages = _byType.Where(static t => t is not null).Concat(_byStatus.Values).Append(_error).Append(Layout);
-        foreach (var page in pages)
+        ScriptAbortException or OperationCanceledException or System.Text.RegularExpressions.RegexMatchTimeoutException => "time budget",
+        // Scriban wraps what a function throws (a regex past its timeout) in a ScriptRuntimeException.
+        ScriptRuntimeException { InnerException: OperationCanceledException or System.Text.RegularExpressions.RegexMatchTimeoutException } => "time budget",
+        ScriptRuntimeException { OriginalMessage: var m } when m.Contains("Regex engine has timed out", StringComparison.Ordinal) => "time budget",
+        ScriptRuntimeException { OriginalMessage: var m } when m.Contains("iteration limit", StringComparison.OrdinalIgnoreCase) => nameof(TemplateLimits.LoopLimit),
+        ScriptRuntimeException { OriginalMessage: var m } when m.Contains("recursive", StringComparison.OrdinalIgnoreCase) => nameof(TemplateLimits.RecursiveLimit),
+        ScriptRuntimeException { OriginalMessage: var m } when m.Contains("LimitToString", StringComparison.Ordinal) => nameof(TemplateLimits.LimitToString),
+        ArgumentOutOfRangeException or InvalidOperationException when exception.Message.Contains("LimitToString", StringComparison.Ordinal) => nameof(TemplateLimits.LimitToString),
+        ScriptRuntimeException { OriginalMessage: var m } when m.StartsWith("include ", StringComparison.Ordinal) => "include",
+        InsufficientExecutionStackException => nameof(TemplateLimits.RecursiveLimit),
+        _ => "error",
+    };
+
+    internal static string HandlebarsFound(string origin)
+        => $"Error page template '{origin}' is a Handlebars template (.hbs). Templates are Scriban now (.sbn-html); see {MigrationDocs}.";
+
+    private static string Position(int line, int column)
+        => string.Create(CultureInfo.InvariantCulture, $"line {line + 1}, column {column + 1}");
+
+    private static int? LooksLikeHandlebars(string text)
+    {
+        int? first = null;
+        foreach (var marker in (ReadOnlySpan<string>)["{{>", "{{#", "{{/", "{{{"])
         {
-            if (page is null)
+            for (var at = text.IndexOf(marker, StringComparison.Ordinal); at >= 0; at = text.IndexOf(marker, at + 1, StringComparison.Ordinal))
             {
-                continue;
-            }
+                // '{{##' opens a Scriban comment, not a Handlebars block.
+                if (marker == "{{#" && at + 3 < text.Length && text[at + 3] == '#')
+                {
+                    continue;
+                }
 
-            var type = TypeOf(page.Name) ?? GatewayErrorType.ConnectionRefused;
-            var status = StatusOf(page.Name) ?? ErrorTaxonomy.Get(type).RecommendedStatus;
-            var model = ErrorPageModel.Sample(type, status, branding, texts);
-            try
-            {
-                using var writer = new StringWriter(CultureInfo.InvariantCulture);
-                page.Template(writer, model, null!);
-            }
-            catch (Exception exception) when (exception is HandlebarsException or InvalidOperationException or ArgumentException or FormatException)
-            {
-                errors.Add($"Error page template '{page.Origin}' fails when rendered: {exception.Message.ReplaceLineEndings(" ").Trim()}");
+                first = first is { } earlier ? Math.Min(earlier, at) : at;
+                break;
             }
         }
+
+        return first;
     }
 
-    private static void AddFiles(Dictionary<string, TemplateSource> byName, IFileProvider provider, string display, string subPath)
+    private static (int Line, int Column) LineAndColumn(string text, int offset)
+    {
+        var line = 0;
+        var lineStart = 0;
+        for (var i = 0; i < offset; i++)
+        {
+            if (text[i] == '\n')
+            {
+                line++;
+                lineStart = i + 1;
+            }
+        }
+
+        return (line, offset - lineStart);
+    }
+
+    private static void AddFiles(Dictionary<string, TemplateSource> byName, IFileProvider provider, string display, string subPath, List<string> errors)
     {
         foreach (var file in provider.GetDirectoryContents(subPath))
         {
+            var relative = subPath.Length == 0 ? file.Name : subPath + "/" + file.Name;
             if (file.IsDirectory)
             {
                 // One level of folders (partials/, shared/…) is enough to organise a handful of templates.
                 if (subPath.Length == 0)
                 {
-                    AddFiles(byName, provider, display, file.Name);
+                    AddFiles(byName, provider, display, file.Name, errors);
                 }
 
                 continue;
             }
 
-            if (!file.Name.EndsWith(".hbs", StringComparison.OrdinalIgnoreCase))
+            if (file.Name.EndsWith(".hbs", StringComparison.OrdinalIgnoreCase))
+            {
+                errors.Add(HandlebarsFound(display + relative));
+                continue;
+            }
+
+            if (!file.Name.EndsWith(BuiltInTemplates.TemplateExtension, StringComparison.OrdinalIgnoreCase))
             {
                 continue;
             }
 
             using var stream = file.CreateReadStream();
             using var reader = new StreamReader(stream);
-            var name = file.Name[..^4];
-            var relative = subPath.Length == 0 ? file.Name : subPath + "/" + file.Name;
+            var name = file.Name[..^BuiltInTemplates.TemplateExtension.Length];
             byName[name] = new TemplateSource(name, display + relative, reader.ReadToEnd());
         }
     }
 
-    private static int? StatusOf(string name)
+    internal static int? StatusOf(string name)
         => name.Length == 3 && int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out var status) && status is >= 100 and <= 599
             ? status
             : null;
 
-    private static GatewayErrorType? TypeOf(string name)
+    internal static GatewayErrorType? TypeOf(string name)
     {
         foreach (var type in Enum.GetValues<GatewayErrorType>())
         {
@@ -234,6 +287,3 @@ internal sealed class CustomTemplates
         return null;
     }
 }
-
-/// <summary>A compiled custom template and where it came from.</summary>
-internal sealed record CompiledTemplate(string Name, string Origin, HandlebarsTemplate<TextWriter, object, object> Template);

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,6 +9,7 @@ using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
+using Scriban.Runtime;
 
 namespace GatewayErrors;
 
@@ -17,16 +17,22 @@ namespace GatewayErrors;
 /// Renders the HTML error page: the custom template that matches, else the built-in theme; never throws.
 /// </summary>
 /// <remarks>
-/// Templates are compiled when the app starts (<see cref="ErrorPageStartupCheck"/>), again when the options change,
-/// and again when a template file changes; a request only ever runs compiled delegates. A custom template that throws
-/// is replaced by the built-in page for that request, and a changed file that does not compile leaves the previous
-/// templates in place: a broken template must never turn a 502 into a 500.
+/// Templates are parsed and checked when the app starts (<see cref="ErrorPageStartupCheck"/>), again when the options
+/// change, and again when a template file changes: every page is rendered for every error type with hostile values. A
+/// request only renders parsed templates, in a fresh <see cref="PageTemplateContext"/>, within
+/// <see cref="TemplateLimits.RequestBudget"/>. A custom template that fails or breaks a limit is replaced by the built-in
+/// page for that request, and a changed file that fails the check leaves the previous templates in place: a broken
+/// template must never turn a 502 into a 500.
 /// </remarks>
 internal sealed class ErrorPageRenderer : IDisposable
 {
     // Distinct pages are bounded by error types x statuses x upstreams; the cap only guards against a pathological
     // number of upstream display names. Past it, pages are rendered per request.
     private const int MaxCachedPages = 1024;
+
+    // The start-up and reload check renders on a cold process, often while everything else starts: a slower clock than
+    // a request's, though still a bound (an endless template breaks LoopLimit long before).
+    private static readonly TimeSpan CheckBudget = TimeSpan.FromSeconds(5);
 
     private readonly IOptionsMonitor<GatewayErrorsOptions> _options;
     private readonly ILogger _logger;
@@ -91,7 +97,7 @@ internal sealed class ErrorPageRenderer : IDisposable
         var type = texts.For(error.Type.Type);
         var retry = state.Options.AutoRetry;
         var cacheable = error.NextHop is null && error.Detail is null;
-        var key = new PageKey(error.Type.Type, error.StatusCode, error.UpstreamDisplayName, error.RetryAfter is not null,
+        var key = new PageKey(error.Type.Type, error.StatusCode, error.UpstreamDisplayName, RequestField.PresenceOf(error),
             AutoRetryPolicy.ModeFor(error, type, retry), texts, error.Notice);
         var pages = state.Pages;
         if (cacheable && pages.TryGetValue(key, out var cached))
@@ -100,14 +106,16 @@ internal sealed class ErrorPageRenderer : IDisposable
             return;
         }
 
-        var page = Render(state, error, ErrorPageModel.Create(error, state.Branding, texts, retry), out var failed);
+        // One budget for everything this request renders, so a slow template holds it for the budget at most.
+        using var budget = new CancellationTokenSource(TemplateLimits.RequestBudget);
+        var page = Render(state, error, PageModel.Create(error, state.Branding, texts, retry), budget.Token, out var failed);
         if (cacheable && !failed && pages.Count < MaxCachedPages)
         {
             // Rendered again with stand-ins for the per-request values and split around them; the page just rendered
             // for this request checks the split, so a template that does more than print a value is never cached.
-            var withSentinels = Render(state, error, ErrorPageModel.Create(error, state.Branding, texts, retry, sentinels: true), out var sentinelFailed, log: false);
+            var withSentinels = Render(state, error, PageModel.Create(error, state.Branding, texts, retry, sentinels: true), budget.Token, out var sentinelFailed, log: false);
             if (!sentinelFailed
-                && CachedPage.TryCreate(withSentinels, page, error, texts, type.RetryHtml, (long)Math.Ceiling(retry.Delay.TotalSeconds)) is { } created)
+                && CachedPage.TryCreate(withSentinels, page, error, texts, type.RetryAdvice, (long)Math.Ceiling(retry.Delay.TotalSeconds)) is { } created)
             {
                 pages.TryAdd(key, created);
             }
@@ -120,10 +128,11 @@ internal sealed class ErrorPageRenderer : IDisposable
     public string Render(ErrorResponse error)
     {
         var state = CurrentState();
-        return Render(state, error, ErrorPageModel.Create(error, state.Branding, error.Texts ?? state.English, state.Options.AutoRetry), out _);
+        using var budget = new CancellationTokenSource(TemplateLimits.RequestBudget);
+        return Render(state, error, PageModel.Create(error, state.Branding, error.Texts ?? state.English, state.Options.AutoRetry), budget.Token, out _);
     }
 
-    private string Render(State state, ErrorResponse error, ErrorPageModel model, out bool failed, bool log = true)
+    private string Render(State state, ErrorResponse error, ScriptObject model, CancellationToken budget, out bool failed, bool log = true)
     {
         failed = false;
         if (state.Custom is { } custom)
@@ -133,28 +142,33 @@ internal sealed class ErrorPageRenderer : IDisposable
             {
                 try
                 {
-                    return RenderCustom(custom, page, model);
+                    return RenderCustom(custom, page, model, budget);
                 }
                 catch (Exception exception) when (exception is not OutOfMemoryException)
                 {
                     failed = true;
                     if (log)
                     {
-                        var template = (page ?? custom.Layout)!.Origin;
-                        Log.ErrorPageTemplateFailed(_logger, template, error.StatusCode, state.Theme.Theme, exception.GetType().Name,
-                            exception.Message.ReplaceLineEndings(" "), error.TraceId);
+                        var template = (page ?? custom.Layout)!;
+                        var limit = CustomTemplates.LimitOf(exception);
+                        if (state.FirstFailure(template.Origin, limit))
+                        {
+                            Log.ErrorPageTemplateFailed(_logger, template.Origin, limit, error.StatusCode, state.Theme.Theme, exception.GetType().Name,
+                                CustomTemplates.Describe(template, exception), error.TraceId);
+                        }
                     }
 
-                    model.Body = null;
+                    model["body"] = null;
                 }
             }
         }
 
         try
         {
-            using var writer = NewWriter();
-            state.Theme.Page(writer, model, null!);
-            return writer.ToString();
+            // The built-in page is GatewayErrors' own and cannot loop; it gets a budget of its own so a custom template
+            // that used up the request's still leaves time for it.
+            using var own = new CancellationTokenSource(TemplateLimits.RequestBudget);
+            return new PageTemplateContext(state.Theme.Pieces, model, own.Token).Render(state.Theme.Page);
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
@@ -178,31 +192,96 @@ internal sealed class ErrorPageRenderer : IDisposable
         }
     }
 
-    private static string RenderCustom(CustomTemplates custom, CompiledTemplate? page, ErrorPageModel model)
+    private static string RenderCustom(CustomTemplates custom, ParsedTemplate? page, ScriptObject model, CancellationToken budget)
     {
-        using var writer = NewWriter();
-        if (page is not null)
+        var context = new PageTemplateContext(custom.Set, model, budget);
+
+        // Only a layout: it wraps the built-in content, so a team can restyle the chrome and keep the content.
+        var body = context.Render(page ?? custom.Content);
+        if (ReferenceEquals(page, custom.Layout))
         {
-            page.Template(writer, model, null!);
-        }
-        else
-        {
-            // Only a layout: it wraps the built-in content, so a team can restyle the chrome and keep the content.
-            custom.Content(writer, model, null!);
+            return body;
         }
 
-        if (custom.Layout is null || page?.Name.Equals(CustomTemplates.LayoutName, StringComparison.OrdinalIgnoreCase) == true)
+        if (custom.Layout is null)
         {
-            return writer.ToString();
+            if (IsDocument(body))
+            {
+                return body;
+            }
+
+            // A lone page template without a layout is a fragment (a 502.sbn-html with an <h1> and a paragraph): sent as
+            // it is, it had no doctype, no styles and no reference, while its advice says "quote the reference below".
+            // It goes inside the built-in document instead, with the reference when it does not show one itself.
+            if (!body.Contains("class=\"gw-ref\"", StringComparison.Ordinal) && custom.Set.Find(BuiltInTemplates.ReferencePartial) is { } reference)
+            {
+                body += context.Render(reference);
+            }
+
+            model["body"] = new TrustedHtml(body);
+            return context.Render(custom.Set.Find(BuiltInTemplates.PagePartial)!);
         }
 
-        model.Body = writer.ToString();
-        using var layout = NewWriter();
-        custom.Layout.Template(layout, model, null!);
-        return layout.ToString();
+        model["body"] = new TrustedHtml(body);
+        return context.Render(custom.Layout);
     }
 
-    private static StringWriter NewWriter() => new(new StringBuilder(12 * 1024), CultureInfo.InvariantCulture);
+    /// <summary>Whether a rendered template is a whole document (starts with a doctype or <c>&lt;html</c>), not a fragment.</summary>
+    internal static bool IsDocument(string html)
+    {
+        var start = html.AsSpan().TrimStart();
+        return start.StartsWith("<!doctype", StringComparison.OrdinalIgnoreCase) || start.StartsWith("<html", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>
+    /// Renders every page of <paramref name="custom"/> for every error type, as a GET and as a POST, with hostile values in
+    /// everything that can come from a request, an upstream or an exception; reports what fails, where, and any hostile
+    /// value that reached the page unencoded.
+    /// </summary>
+    private static void Check(CustomTemplates custom, PageBranding branding, PageTexts texts, List<string> errors)
+    {
+        var before = errors.Count;
+        var reported = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var page in custom.Pages)
+        {
+            foreach (var type in Enum.GetValues<GatewayErrorType>())
+            {
+                // One failure per page is enough to report, and a page that runs into the time budget would otherwise
+                // hold the start for a budget per type and method.
+                if (reported.Contains(page.Origin))
+                {
+                    break;
+                }
+
+                foreach (var method in (ReadOnlySpan<string>)["GET", "POST"])
+                {
+                    var status = CustomTemplates.StatusOf(page.Name) ?? ErrorTaxonomy.Get(type).RecommendedStatus;
+                    var model = PageModel.Sample(type, status, method, branding, texts, hostile: true);
+                    try
+                    {
+                        using var budget = new CancellationTokenSource(CheckBudget);
+                        var html = RenderCustom(custom, page.Name.Equals(CustomTemplates.LayoutName, StringComparison.OrdinalIgnoreCase) ? null : page, model, budget.Token);
+                        if (html.Contains(PageModel.HostileMarker, StringComparison.Ordinal) && reported.Add(page.Origin + " live"))
+                        {
+                            errors.Add($"Error page template '{page.Origin}' writes a value from the request unencoded.");
+                        }
+                    }
+                    catch (Exception exception) when (exception is not OutOfMemoryException)
+                    {
+                        if (reported.Add(page.Origin))
+                        {
+                            errors.Add($"Error page template {CustomTemplates.Describe(page, exception)} (rendered for {ErrorTaxonomy.Get(type).Name}, {status}, {method}, with hostile sample values; limit: {CustomTemplates.LimitOf(exception)}).");
+                        }
+                    }
+                }
+            }
+
+            if (errors.Count > before + 10)
+            {
+                return;
+            }
+        }
+    }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -283,7 +362,12 @@ internal sealed class ErrorPageRenderer : IDisposable
         try
         {
             var display = state.Options.TemplatesPath is { } path ? path.TrimEnd('/', '\\') + "/" : null;
-            state.Sources = CustomTemplates.Collect(state.Options, state.Folder, display);
+            var before = errors.Count;
+            state.Sources = CustomTemplates.Collect(state.Options, state.Folder, display, errors);
+            if (errors.Count > before)
+            {
+                return null;
+            }
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
@@ -292,7 +376,19 @@ internal sealed class ErrorPageRenderer : IDisposable
             return null;
         }
 
-        return state.Sources.Count == 0 ? null : CustomTemplates.Compile(state.Sources, state.Theme.Theme, state.Branding, state.English, errors);
+        if (state.Sources.Count == 0)
+        {
+            return null;
+        }
+
+        var count = errors.Count;
+        var custom = CustomTemplates.Parse(state.Sources, state.Theme, errors);
+        if (custom is not null)
+        {
+            Check(custom, state.Branding, state.English, errors);
+        }
+
+        return errors.Count > count ? null : custom;
     }
 
     // Called under _gate. Built-in themes compile once per process lifetime of the renderer, whatever reloads happen.
@@ -356,10 +452,11 @@ internal sealed class ErrorPageRenderer : IDisposable
         public PageTexts English => field ??= Texts(PageCultures.Fallback);
 
         /// <summary>The texts of one of <see cref="Cultures"/> (the chooser only returns those, so this stays small).</summary>
-        public PageTexts Texts(string language) => _texts.GetOrAdd(language, static (l, s) => PageTexts.Create(l, s.Branding, s.AppTexts), this);
+        public PageTexts Texts(string language) => _texts.GetOrAdd(language, static (l, s) => PageTexts.Create(l, s.AppTexts), this);
 
         public IStringLocalizer? AppTexts { get; } = appTexts;
         private ConcurrentDictionary<PageKey, CachedPage> _pages = new();
+        private ConcurrentDictionary<(string Template, string Limit), byte> _failures = new();
 
         public GatewayErrorsOptions Options { get; } = options;
 
@@ -379,10 +476,14 @@ internal sealed class ErrorPageRenderer : IDisposable
             {
                 Volatile.Write(ref field, value);
                 Volatile.Write(ref _pages, new ConcurrentDictionary<PageKey, CachedPage>());
+                Volatile.Write(ref _failures, new ConcurrentDictionary<(string Template, string Limit), byte>());
             }
         }
 
         public ConcurrentDictionary<PageKey, CachedPage> Pages => Volatile.Read(ref _pages);
+
+        /// <summary>Whether this is the first failure of a template against a limit since these templates were loaded.</summary>
+        public bool FirstFailure(string template, string limit) => _failures.TryAdd((template, limit), 0);
 
         public void Watch(Action<State> reload)
         {
@@ -393,8 +494,8 @@ internal sealed class ErrorPageRenderer : IDisposable
 
             _watch = ChangeToken.OnChange(
                 () => new CompositeChangeToken([
-                    Folder?.Watch("**/*.hbs") ?? NullChangeToken.Singleton,
-                    provider?.Watch("**/*.hbs") ?? NullChangeToken.Singleton,
+                    Folder?.Watch("**/*.*") ?? NullChangeToken.Singleton,
+                    provider?.Watch("**/*.*") ?? NullChangeToken.Singleton,
                 ]),
                 reload,
                 this);
@@ -410,4 +511,4 @@ internal sealed class ErrorPageRenderer : IDisposable
 
 /// <summary>What a cached page depends on besides the templates and options it was rendered with.</summary>
 internal readonly record struct PageKey(
-    GatewayErrorType Type, int StatusCode, string Upstream, bool HasRetryAfter, RetryMode Retry, PageTexts Texts, ErrorNotice? Notice);
+    GatewayErrorType Type, int StatusCode, string Upstream, int Present, RetryMode Retry, PageTexts Texts, ErrorNotice? Notice);

@@ -27,7 +27,7 @@ internal static class HtmlErrorPage
 
     /// <summary>
     /// Writes the page in the language of <paramref name="texts"/>. It must not fail where the theme just did, so it only
-    /// reads what <see cref="PageTexts"/> prepared once per language (already HTML-encoded) and encodes the rest itself;
+    /// reads what <see cref="PageTexts"/> prepared once per language, and encodes everything itself;
     /// the owner's details (next hop, exception message) stay English, as in the themes' owner section.
     /// </summary>
     public static string Render(ErrorResponse error, PageTexts texts)
@@ -37,11 +37,11 @@ internal static class HtmlErrorPage
         var html = new StringBuilder(2048)
             .Append("<!DOCTYPE html>\n<html lang=\"").Append(encoder.Encode(texts.Language)).Append("\" dir=\"").Append(texts.Direction).Append("\">\n<head>\n")
             .Append(Style)
-            .Append("<title>").Append(error.StatusCode).Append(' ').Append(type.TitleHtml).Append("</title>\n</head>\n<body>\n<main>\n")
-            .Append("<h1><span class=\"code\">").Append(error.StatusCode).Append("</span> ").Append(type.TitleHtml).Append("</h1>\n")
-            .Append("<p>").Append(type.SummaryHtml).Append("</p>\n")
+            .Append("<title>").Append(error.StatusCode).Append(' ').Append(encoder.Encode(type.Title)).Append("</title>\n</head>\n<body>\n<main>\n")
+            .Append("<h1><span class=\"code\">").Append(error.StatusCode).Append("</span> ").Append(encoder.Encode(type.Title)).Append("</h1>\n")
+            .Append("<p>").Append(encoder.Encode(type.Summary)).Append("</p>\n")
             .Append(error.Notice is { } notice ? "<p><strong><bdi>" + encoder.Encode(notice.Message) + "</bdi></strong></p>\n" : "")
-            .Append("<p>").Append(error.RetryAfterSeconds is { } seconds ? texts.RetryText(seconds) : type.RetryHtml).Append("</p>\n")
+            .Append("<p>").Append(error.RetryAfterSeconds is { } seconds ? encoder.Encode(texts.RetryText(seconds)) : encoder.Encode(type.RetryAdvice)).Append("</p>\n")
             .Append("<dl>\n<dt>").Append(Text(texts, "hopServiceBehind")).Append("</dt><dd><bdi>").Append(encoder.Encode(error.UpstreamDisplayName)).Append("</bdi></dd>\n")
             .Append("<dt>").Append(Text(texts, "errorLabel")).Append("</dt><dd dir=\"ltr\">").Append(encoder.Encode(error.Type.Name)).Append("</dd>\n")
             .Append("<dt>").Append(Text(texts, "reference")).Append("</dt><dd dir=\"ltr\">").Append(encoder.Encode(error.TraceId)).Append("</dd>\n")
@@ -61,5 +61,5 @@ internal static class HtmlErrorPage
     }
 
     // Every chrome key is in the table (a missing one reads as its key), so this only guards against a key renamed later.
-    private static string Text(PageTexts texts, string key) => texts.Text.TryGetValue(key, out var value) ? value : key;
+    private static string Text(PageTexts texts, string key) => HtmlEncoder.Default.Encode(texts.Text.TryGetValue(key, out var value) ? value : key);
 }

@@ -18,9 +18,9 @@ internal enum FailedHop
 /// </summary>
 /// <remarks>
 /// The token, the name and the problem type never change with the language: they are what machines and logs read. The
-/// words a visitor reads are resources, named by the row's keys and read in the response's language through
-/// <see cref="PageTexts"/> (once per language, then kept); the English ones are GatewayErrors' neutral
-/// <c>GatewayErrorPages.resx</c>, the one source of them. Responses, logs, metrics, the pages, the diagnostics endpoint and
+/// words a visitor reads are resources, named by the row's keys and read in the response's language by Localization (once
+/// per language, then kept); the English ones are GatewayErrors' neutral <c>GatewayErrorPages.resx</c>, the one source of
+/// them. The row is data: it knows nothing of Localization or Rendering, which read it. Responses, logs, metrics, the pages, the diagnostics endpoint and
 /// docs/troubleshooting.md all read a type's facts from its row.
 /// </remarks>
 internal sealed class ErrorTypeInfo
@@ -64,24 +64,8 @@ internal sealed class ErrorTypeInfo
     /// <summary>Whether the type's advice is to wait a moment and reload: what lets a 502 or 504 page retry by itself.</summary>
     public bool WaitAndReload => VisitorAdviceKeys[0] == ReloadAdvice;
 
-    /// <summary>
-    /// Gets the English title as shipped (the neutral resources), for what never follows the visitor's language (the
-    /// logs) and for a body written without the request's texts. Responses read <see cref="TypeTexts.Title"/> in their
-    /// language instead, the last-resort page included.
-    /// </summary>
-    public string EnglishTitle => field ??= PageTexts.Neutral(TitleKey);
-
-    /// <summary>Gets the English summary as shipped; see <see cref="EnglishTitle"/>.</summary>
-    public string EnglishSummary => field ??= PageTexts.Neutral(SummaryKey);
-
     /// <summary>Gets the RFC section that defines the type; used as the problem details <c>type</c>.</summary>
     public string ProblemTypeUri => field ??= Token is null
         ? "https://www.rfc-editor.org/rfc/rfc9110#section-15.6.3"
         : "https://www.rfc-editor.org/rfc/rfc9209#name-" + Token.Replace('_', '-');
-
-    /// <summary>
-    /// Gets the owner advice HTML-encoded, built on first use and then kept with the row. It stays English in every language,
-    /// as the log entries that carry its first step do.
-    /// </summary>
-    internal IReadOnlyList<string> EncodedOwnerAdvice => field ??= OwnerAdvice.Select(ErrorPageModel.Encode).ToArray();
 }

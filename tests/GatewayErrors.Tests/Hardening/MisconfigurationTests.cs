@@ -107,7 +107,7 @@ public class MisconfigurationTests
     {
         var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => StartAsync(new()
         {
-            ["GatewayErrors:Templates:connection_refused"] = "<h1>{{#if title}}unclosed</h1>",
+            ["GatewayErrors:Templates:connection_refused"] = "<h1>{{ if title }}unclosed</h1>",
         }));
 
         Assert.Contains("GatewayErrors:Templates:connection_refused", exception.Message, StringComparison.Ordinal);
@@ -119,11 +119,11 @@ public class MisconfigurationTests
         var folder = Directory.CreateTempSubdirectory("gw-hardening-");
         try
         {
-            await File.WriteAllTextAsync(Path.Combine(folder.FullName, "502.hbs"), "<p>{{#each hops}}never closed</p>");
+            await File.WriteAllTextAsync(Path.Combine(folder.FullName, "502.sbn-html"), "<p>{{ for hop in hops }}never closed</p>");
 
             var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => StartAsync(new() { ["GatewayErrors:TemplatesPath"] = folder.FullName }));
 
-            Assert.Contains("502.hbs", exception.Message, StringComparison.Ordinal);
+            Assert.Contains("502.sbn-html", exception.Message, StringComparison.Ordinal);
         }
         finally
         {
@@ -177,7 +177,7 @@ public class MisconfigurationTests
             ["GatewayErrors:Branding:SupportUrl"] = "https://example.com/support",
             ["GatewayErrors:Branding:StatusPageUrl"] = "https://status.example.com/",
             ["GatewayErrors:Branding:SupportEmail"] = "support@example.com",
-            ["GatewayErrors:Templates:connection_refused"] = "<h1>{{title}}</h1>",
+            ["GatewayErrors:Templates:connection_refused"] = "<h1>{{ title }}</h1>",
             [Upstream + ":Maintenance:Enabled"] = "false",
             [Upstream + ":Maintenance:Until"] = "2026-12-01T12:00:00Z",
             [Upstream + ":Maintenance:Message"] = "We are upgrading the catalog.",

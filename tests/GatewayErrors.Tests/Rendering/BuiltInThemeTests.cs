@@ -157,5 +157,5 @@ public class BuiltInThemeTests
     [InlineData(90, "Try again in 90 seconds.")]
     [InlineData(600, "Try again in about 10 minutes.")]
     public void RetryText_ReadsNaturally(long seconds, string expected)
-        => Assert.Equal(expected, PageTexts.Create("en", PageBranding.From(new GatewayErrorsOptions()), null).RetryText(seconds));
+        => Assert.Equal(expected, PageTexts.Create("en", null).RetryText(seconds));
 }

@@ -10,9 +10,9 @@ public class CustomTemplateTests
     private static Action<GatewayErrorsOptions> Folder(string path = "templates") => o => o.TemplatesPath = path;
 
     [Fact]
-    public async Task DroppingIn502Hbs_ReplacesThe502Page_AndKeepsTheStatus()
+    public async Task DroppingIn502SbnHtml_ReplacesThe502Page_AndKeepsTheStatus()
     {
-        using var root = PageHost.ContentRoot(("502.hbs", "<!DOCTYPE html><title>{{statusCode}}</title><h1>Our own {{statusCode}}: {{title}}</h1><p>{{traceId}}</p>"));
+        using var root = PageHost.ContentRoot(("502.sbn-html", "<!DOCTYPE html><title>{{ status_code }}</title><h1>Our own {{ status_code }}: {{ title }}</h1><p>{{ trace_id }}</p>"));
         await using var host = await PageHost.StartAsync(Folder(), contentRoot: root.Path);
 
         var (response, html) = await host.GetAsync("/?type=ConnectionRefused");
@@ -22,6 +22,39 @@ public class CustomTemplateTests
         Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
     }
 
+    [Fact]
+    public async Task LoneFragment_WithoutALayout_GoesInsideTheBuiltInDocument_WithTheReference_InTheVisitorsLanguage()
+    {
+        // A newcomer's first 502.sbn-html: a heading and a sentence, no layout. Sent as it was, it had no doctype, no
+        // styles and no reference, while the advice says "quote the reference below".
+        using var root = PageHost.ContentRoot(("502.sbn-html", "<h1 id=t>Our {{ upstream }} is resting</h1>\n<p>{{ summary }}</p>\n{{ include 'gw-actions' }}"));
+        await using var host = await PageHost.StartAsync(Folder(), contentRoot: root.Path);
+
+        var (response, html) = await host.GetAsync("/?type=ConnectionRefused", r => r.Headers.TryAddWithoutValidation("Accept-Language", "ar"));
+
+        Assert.Equal(502, (int)response.StatusCode);
+        Assert.StartsWith("<!DOCTYPE html>", html, StringComparison.OrdinalIgnoreCase);
+        var document = PageHost.Parse(html);
+        Assert.Equal("ar", document.DocumentElement.GetAttribute("lang"));
+        Assert.Equal("rtl", document.DocumentElement.GetAttribute("dir"));
+        Assert.NotNull(document.QuerySelector("head style"));
+        Assert.Equal("Our catalog is resting", document.QuerySelector("main #t")!.TextContent);
+        Assert.Single(document.QuerySelectorAll(".gw-ref"));
+        Assert.Contains(document.QuerySelector(".gw-ref code")!.TextContent, html, StringComparison.Ordinal);
+        Assert.Empty(document.QuerySelectorAll(".gw-hops"));
+    }
+
+    [Fact]
+    public async Task LoneFragment_ThatShowsTheReference_IsNotGivenASecondOne()
+    {
+        using var root = PageHost.ContentRoot(("502.sbn-html", "<h1 id=t>{{ title }}</h1>{{ include 'gw-reference' }}"));
+        await using var host = await PageHost.StartAsync(Folder(), contentRoot: root.Path);
+
+        var (_, html) = await host.GetAsync("/?type=ConnectionRefused");
+
+        Assert.Single(PageHost.Parse(html).QuerySelectorAll(".gw-ref"));
+    }
+
     [Theory]
     [InlineData(GatewayErrorType.ConnectionRefused, 502, "type")]
     [InlineData(GatewayErrorType.ConnectionTerminated, 502, "status")]
@@ -29,9 +62,9 @@ public class CustomTemplateTests
     public async Task MostSpecificTemplateWins_ErrorTypeOverStatusOverError(GatewayErrorType type, int status, string expected)
     {
         using var root = PageHost.ContentRoot(
-            ("connection_refused.hbs", "<p id=t>type</p>"),
-            ("502.hbs", "<p id=t>status</p>"),
-            ("error.hbs", "<p id=t>error</p>"));
+            ("connection_refused.sbn-html", "<p id=t>type</p>"),
+            ("502.sbn-html", "<p id=t>status</p>"),
+            ("error.sbn-html", "<p id=t>error</p>"));
         await using var host = await PageHost.StartAsync(Folder(), contentRoot: root.Path);
 
         var (response, html) = await host.GetAsync($"/?type={type}");
@@ -43,7 +76,7 @@ public class CustomTemplateTests
     [Fact]
     public async Task NoMatchingTemplate_UsesTheBuiltInTheme()
     {
-        using var root = PageHost.ContentRoot(("502.hbs", "<p id=t>custom</p>"));
+        using var root = PageHost.ContentRoot(("502.sbn-html", "<p id=t>custom</p>"));
         await using var host = await PageHost.StartAsync(Folder(), contentRoot: root.Path);
 
         var (response, html) = await host.GetAsync("/?type=HttpResponseTimeout");
@@ -56,9 +89,9 @@ public class CustomTemplateTests
     public async Task Layout_WrapsThePage_AndPartialsFromSubfoldersResolve()
     {
         using var root = PageHost.ContentRoot(
-            ("layout.hbs", "<!DOCTYPE html><html lang=\"en\"><body><header>{{siteName}}</header>{{{body}}}{{> footer}}</body></html>"),
-            ("partials/footer.hbs", "<footer>Ref {{traceId}}</footer>"),
-            ("502.hbs", "<main><h1>{{title}}</h1></main>"));
+            ("layout.sbn-html", "<!DOCTYPE html><html lang=\"{{ lang }}\" dir=\"{{ dir }}\"><body><header>{{ site_name }}</header>{{ body }}{{ include 'footer' }}</body></html>"),
+            ("partials/footer.sbn-html", "<footer>Ref {{ trace_id }}</footer>"),
+            ("502.sbn-html", "<main><h1>{{ title }}</h1></main>"));
         await using var host = await PageHost.StartAsync(
             o => { Folder()(o); o.Branding.SiteName = "Acme"; }, contentRoot: root.Path);
 
@@ -73,7 +106,7 @@ public class CustomTemplateTests
     [Fact]
     public async Task LayoutOnly_WrapsTheBuiltInContent()
     {
-        using var root = PageHost.ContentRoot(("layout.hbs", "<!DOCTYPE html><html><head>{{> gw-head}}</head><body><div id=chrome>Acme</div><main>{{body}}</main></body></html>"));
+        using var root = PageHost.ContentRoot(("layout.sbn-html", "<!DOCTYPE html><html lang=\"{{ lang }}\"><head>{{ include 'gw-head' }}</head><body><div id=chrome>Acme</div><main>{{ body }}</main></body></html>"));
         await using var host = await PageHost.StartAsync(Folder(), contentRoot: root.Path);
 
         var (_, html) = await host.GetAsync("/?type=HttpResponseTimeout");
@@ -87,7 +120,7 @@ public class CustomTemplateTests
     [Fact]
     public async Task CustomTemplate_ReusesBuiltInPieces()
     {
-        const string Page = "<!DOCTYPE html><html lang=\"en\"><head>{{> gw-head}}</head><body><main><h1>Custom</h1>{{> gw-hops}}{{> gw-actions}}{{> gw-reference}}</main></body></html>";
+        const string Page = "<!DOCTYPE html><html lang=\"{{ lang }}\"><head>{{ include 'gw-head' }}</head><body><main><h1>Custom</h1>{{ include 'gw-hops' }}{{ include 'gw-actions' }}{{ include 'gw-reference' }}</main></body></html>";
         await using var host = await PageHost.StartAsync(o => o.Templates["error"] = Page);
 
         var (_, html) = await host.GetAsync("/?type=ConnectionRefused");
@@ -102,9 +135,9 @@ public class CustomTemplateTests
     [Fact]
     public async Task TemplatesFromStrings_OverrideTheFolder()
     {
-        using var root = PageHost.ContentRoot(("502.hbs", "<p id=t>folder</p>"));
+        using var root = PageHost.ContentRoot(("502.sbn-html", "<p id=t>folder</p>"));
         await using var host = await PageHost.StartAsync(
-            o => { Folder()(o); o.Templates["502"] = "<p id=t>string {{errorType}}</p>"; }, contentRoot: root.Path);
+            o => { Folder()(o); o.Templates["502"] = "<p id=t>string {{ error_type }}</p>"; }, contentRoot: root.Path);
 
         var (_, html) = await host.GetAsync("/?type=ConnectionRefused");
 
@@ -126,11 +159,11 @@ public class CustomTemplateTests
     [Fact]
     public async Task ChangedFile_IsPickedUpWithoutRestart()
     {
-        using var root = PageHost.ContentRoot(("502.hbs", "<p id=t>v1</p>"));
+        using var root = PageHost.ContentRoot(("502.sbn-html", "<p id=t>v1</p>"));
         await using var host = await PageHost.StartAsync(Folder(), contentRoot: root.Path);
         Assert.Equal("v1", PageHost.Parse((await host.GetAsync("/")).Html).QuerySelector("#t")!.TextContent);
 
-        await WriteAndWaitForReloadAsync(host, root, "502.hbs", "<p id=t>v2</p>", "v2");
+        await WriteAndWaitForReloadAsync(host, root, "502.sbn-html", "<p id=t>v2</p>", "v2");
 
         Assert.Equal("v2", PageHost.Parse((await host.GetAsync("/")).Html).QuerySelector("#t")!.TextContent);
         Assert.Contains(host.Logs.GetSnapshot(), e => e.Id.Id == 103);
@@ -139,11 +172,11 @@ public class CustomTemplateTests
     [Fact]
     public async Task ChangedFile_ThatNoLongerCompiles_KeepsThePreviousVersion_AndLogs()
     {
-        using var root = PageHost.ContentRoot(("502.hbs", "<p id=t>good</p>"));
+        using var root = PageHost.ContentRoot(("502.sbn-html", "<p id=t>good</p>"));
         await using var host = await PageHost.StartAsync(Folder(), contentRoot: root.Path);
 
         var reloaded = host.Renderer.NextReload;
-        root.Write("502.hbs", "<p id=t>{{#if statusCode}}broken</p>");
+        root.Write("502.sbn-html", "<p id=t>{{ if status_code }}broken</p>");
         await reloaded.WaitAsync(TimeSpan.FromSeconds(10));
 
         var (response, html) = await host.GetAsync("/");
@@ -151,25 +184,25 @@ public class CustomTemplateTests
         Assert.Equal("good", PageHost.Parse(html).QuerySelector("#t")!.TextContent);
         var logged = Assert.Single(host.Logs.GetSnapshot(), e => e.Id.Id == 102);
         Assert.Equal(LogLevel.Error, logged.Level);
-        Assert.Contains("templates/502.hbs", logged.Message, StringComparison.Ordinal);
+        Assert.Contains("templates/502.sbn-html", logged.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task SyntaxError_FailsStartup_NamingTheFileAndPosition()
     {
-        using var root = PageHost.ContentRoot(("502.hbs", "<h1>{{title}}</h1>\n<p>{{#if retryAfterText}}{{retryAfterText}}</p>\n"));
+        using var root = PageHost.ContentRoot(("502.sbn-html", "<h1>{{ title }}</h1>\n<p>{{ retry_after_text + }}</p>\n"));
 
         var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => PageHost.StartAsync(Folder(), contentRoot: root.Path));
 
-        Assert.Contains("templates/502.hbs", exception.Message, StringComparison.Ordinal);
-        Assert.Contains("line 2, column 4", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("templates/502.sbn-html", exception.Message, StringComparison.Ordinal);
+        Assert.True(exception.Message.Contains("line 2, column 26", StringComparison.Ordinal), exception.Message);
     }
 
     [Fact]
     public async Task UnclosedExpression_FailsStartup_NamingTheFileAndPosition()
     {
         var exception = await Assert.ThrowsAsync<OptionsValidationException>(
-            () => PageHost.StartAsync(o => o.Templates["error"] = "ok\n<p>{{title</p>"));
+            () => PageHost.StartAsync(o => o.Templates["error"] = "ok\n<p>{{ title</p>"));
 
         Assert.Contains("GatewayErrors:Templates:error", exception.Message, StringComparison.Ordinal);
         Assert.Contains("line 2", exception.Message, StringComparison.Ordinal);
@@ -178,11 +211,11 @@ public class CustomTemplateTests
     [Fact]
     public async Task MissingPartial_FailsStartup_NamingTheFile()
     {
-        using var root = PageHost.ContentRoot(("error.hbs", "<p>{{> nowhere}}</p>"));
+        using var root = PageHost.ContentRoot(("error.sbn-html", "<p>{{ include 'nowhere' }}</p>"));
 
         var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => PageHost.StartAsync(Folder(), contentRoot: root.Path));
 
-        Assert.Contains("templates/error.hbs", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("templates/error.sbn-html", exception.Message, StringComparison.Ordinal);
         Assert.Contains("nowhere", exception.Message, StringComparison.Ordinal);
     }
 
@@ -199,11 +232,11 @@ public class CustomTemplateTests
     [Fact]
     public async Task TemplateFailingWhileRendering_FallsBackToBuiltInPage_KeepsThe502_AndLogsOnce()
     {
-        // The start-up trial render has a Retry-After, so the broken branch is only reached by a real request without one.
-        using var root = PageHost.ContentRoot(("502.hbs", "{{#unless retryAfterSeconds}}{{> not-a-partial}}{{/unless}}<p id=t>custom</p>"));
+        // The start-up check renders /sample, so the broken branch is only reached by a real request for /broken.
+        using var root = PageHost.ContentRoot(("502.sbn-html", "{{ if path == '/broken' }}{{ include 'not-a-partial' }}{{ end }}<p id=t>custom</p>"));
         await using var host = await PageHost.StartAsync(Folder(), contentRoot: root.Path);
 
-        var (response, html) = await host.GetAsync("/?type=ConnectionRefused");
+        var (response, html) = await host.GetAsync("/broken?type=ConnectionRefused");
 
         Assert.Equal(502, (int)response.StatusCode);
         var document = PageHost.Parse(html);
@@ -211,19 +244,19 @@ public class CustomTemplateTests
         Assert.NotNull(document.QuerySelector(".gw-hops"));
         var logged = Assert.Single(host.Logs.GetSnapshot(), e => e.Id.Id == 101);
         Assert.Equal(LogLevel.Error, logged.Level);
-        Assert.Contains("templates/502.hbs", logged.Message, StringComparison.Ordinal);
+        Assert.Contains("templates/502.sbn-html", logged.Message, StringComparison.Ordinal);
         Assert.Contains("not-a-partial", logged.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Templates_AreCompiledAtStart_AndLogged()
     {
-        using var root = PageHost.ContentRoot(("502.hbs", "<p>x</p>"), ("layout.hbs", "{{body}}"));
+        using var root = PageHost.ContentRoot(("502.sbn-html", "<p>x</p>"), ("layout.sbn-html", "{{ body }}"));
         await using var host = await PageHost.StartAsync(Folder(), contentRoot: root.Path);
 
         var logged = Assert.Single(host.Logs.GetSnapshot(), e => e.Id.Id == 100);
-        Assert.Contains("templates/502.hbs", logged.Message, StringComparison.Ordinal);
-        Assert.Contains("templates/layout.hbs", logged.Message, StringComparison.Ordinal);
+        Assert.Contains("templates/502.sbn-html", logged.Message, StringComparison.Ordinal);
+        Assert.Contains("templates/layout.sbn-html", logged.Message, StringComparison.Ordinal);
     }
 
     private static async Task WriteAndWaitForReloadAsync(PageHost host, TempContentRoot root, string name, string text, string expected)

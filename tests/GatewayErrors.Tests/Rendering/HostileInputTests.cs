@@ -5,7 +5,7 @@ namespace GatewayErrors.Tests.Rendering;
 
 /// <summary>
 /// Script, attribute and URL payloads in the path, the query and the headers must never come back live: not in any
-/// built-in theme, and not in a custom template that writes every variable with the triple-stash.
+/// built-in theme, and not in a custom template that writes every variable, as it is and through string functions.
 /// </summary>
 public class HostileInputTests
 {
@@ -21,15 +21,18 @@ public class HostileInputTests
         $"{{{{7*7}}}}<iframe src=\"javascript:alert(1)\" name={Marker}></iframe>",
     ];
 
-    // Every variable of the model, raw, in text and in quoted attributes, including URL attributes.
-    private const string TripleStashEverything = """
-        <!DOCTYPE html><html lang="en"><head><title>{{{title}}}</title></head><body>
-        <main data-path="{{{path}}}" title="{{{upstream}}}">
-        <a href="{{{path}}}">{{{path}}}</a> <a href="/x?ref={{{traceId}}}">{{{traceId}}}</a>
-        {{{method}}} {{{statusCode}}} {{{reasonPhrase}}} {{{summary}}} {{{cause}}} {{{where}}} {{{errorType}}} {{{upstream}}}
-        {{{siteName}}} {{{nextHop}}} {{{detail}}} {{{retryText}}} {{{timestampUtc}}} {{{hopState}}} {{{failedHop}}}
-        {{#each hops}}<span class="{{{state}}}" title="{{{name}}}">{{{name}}} {{{stateText}}}</span>{{/each}}
-        {{#each ownerSteps}}{{{this}}}{{/each}}
+    // Every variable of the model, in text and in quoted attributes (URL attributes too), as it is, through string
+    // functions, concatenation and html.escape: output encoding must hold whatever the template does.
+    private const string EveryVariable = """
+        <!DOCTYPE html><html lang="{{ lang }}" dir="{{ dir }}"><head><title>{{ title }}</title></head><body>
+        <main data-path="{{ path }}" title="{{ upstream }}">
+        <a href="{{ path }}">{{ path | string.upcase }}</a> <a href="/x?ref={{ trace_id }}">{{ trace_id | html.escape }}</a>
+        {{ method }} {{ status_code }} {{ reason_phrase }} {{ summary }} {{ cause }} {{ where }} {{ error_type }} {{ upstream | string.downcase }}
+        {{ site_name + "!" }} {{ next_hop }} {{ detail | string.replace "a" "b" }} {{ retry_text }} {{ timestamp_utc }} {{ hop_state }} {{ failed_hop }}
+        <p title="{{ "u:" + upstream }}">{{ upstream | string.append "x" | html.escape }}</p>
+        {{ for hop in hops }}<span class="{{ hop.state }}" title="{{ hop.name }}">{{ hop.name }} {{ hop.state_text }}</span>{{ end }}
+        {{ for step in owner_steps }}{{ step }}{{ end }}
+        {{ capture captured }}{{ upstream }}{{ end }}<p>{{ captured }}</p>
         </main></body></html>
         """;
 
@@ -55,7 +58,7 @@ public class HostileInputTests
             {
                 if (theme == "custom")
                 {
-                    o.Templates["error"] = TripleStashEverything;
+                    o.Templates["error"] = EveryVariable;
                 }
                 else
                 {
@@ -119,11 +122,11 @@ public class HostileInputTests
     [InlineData("/\"'><script>", "/%22%27%3E%3Cscript%3E")]
     [InlineData("/javascript:alert(1)", "/javascript%3Aalert%281%29")]
     public void SafePath_EncodesEverythingOutsideTheUnreservedSet(string path, string expected)
-        => Assert.Equal(expected, ErrorPageModel.SafePath(path));
+        => Assert.Equal(expected, PageModel.SafePath(path));
 
     [Theory]
     [InlineData("GET", "GET")]
     [InlineData("PURGE", "PURGE")]
     [InlineData("GET'\"", "")]
-    public void SafeMethod_KeepsOnlyLetterMethods(string method, string expected) => Assert.Equal(expected, ErrorPageModel.SafeMethod(method));
+    public void SafeMethod_KeepsOnlyLetterMethods(string method, string expected) => Assert.Equal(expected, PageModel.SafeMethod(method));
 }

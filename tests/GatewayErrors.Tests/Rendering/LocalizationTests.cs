@@ -292,7 +292,7 @@ public sealed class LocalizationTests
         foreach (var culture in new[] { "zh-Hans", "de", "ja" })
         {
             // No text of any language but English reaches the log: none of the type's words in Chinese, German or Japanese.
-            var texts = PageTexts.Create(culture, PageBranding.From(new GatewayErrorsOptions()), app: null).For(GatewayErrorType.ConnectionRefused);
+            var texts = PageTexts.Create(culture, app: null).For(GatewayErrorType.ConnectionRefused);
             Assert.DoesNotContain(texts.Title, logged, StringComparison.Ordinal);
             Assert.DoesNotContain(texts.Summary, logged, StringComparison.Ordinal);
         }

@@ -43,15 +43,15 @@ public sealed class PageCacheTests
     public void SplitThatDoesNotReproduceThePage_IsNotCached()
     {
         var error = Response(GatewayErrorType.ConnectionRefused, null, new Random(1));
-        var withSentinels = "<p>" + CachedPage.Sentinel(PageField.TraceId) + "</p>";
+        var withSentinels = "<p>" + RequestField.All.Single(f => f.Name == "trace_id").Sentinel + "</p>";
 
         // As if a template had upper-cased the trace id: printing the stand-in back would give the wrong page.
-        var encoded = ErrorPageModel.Encode(error.TraceId);
+        var encoded = PageEncoder.Encode(error.TraceId);
         Assert.Null(CachedPage.TryCreate(withSentinels, "<p>" + encoded.ToUpperInvariant() + "</p>", error, English, "Try again.", 30));
         Assert.NotNull(CachedPage.TryCreate(withSentinels, "<p>" + encoded + "</p>", error, English, "Try again.", 30));
     }
 
-    private static readonly PageTexts English = PageTexts.Create("en", PageBranding.From(new GatewayErrorsOptions()), null);
+    private static readonly PageTexts English = PageTexts.Create("en", null);
 
     private static ErrorResponse Response(GatewayErrorType type, TimeSpan? retry, Random random)
     {

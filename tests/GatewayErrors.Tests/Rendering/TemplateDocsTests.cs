@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Text.RegularExpressions;
 
 namespace GatewayErrors.Tests.Rendering;
@@ -15,11 +14,15 @@ public partial class TemplateDocsTests
             Assert.Contains($"`{ErrorTaxonomy.Get(type).Name}`", docs, StringComparison.Ordinal);
         }
 
-        foreach (var property in typeof(ErrorPageModel).GetProperties(BindingFlags.Public | BindingFlags.Instance)
-            .Concat(typeof(HopModel).GetProperties(BindingFlags.Public | BindingFlags.Instance)))
+        foreach (var name in PageModel.VariableNames())
         {
-            var name = char.ToLowerInvariant(property.Name[0]) + property.Name[1..];
             Assert.True(docs.Contains($"`{name}`", StringComparison.Ordinal), $"docs/themes-and-templates.md does not document `{name}`");
+        }
+
+        foreach (var key in PageTexts.ChromeKeys)
+        {
+            var name = PageModel.SnakeCase(key);
+            Assert.True(docs.Contains($"`text.{name}`", StringComparison.Ordinal), $"docs/themes-and-templates.md does not document `text.{name}`");
         }
 
         foreach (var property in typeof(GatewayErrorBrandingOptions).GetProperties()

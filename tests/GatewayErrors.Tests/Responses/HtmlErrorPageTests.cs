@@ -10,7 +10,7 @@ public sealed class HtmlErrorPageTests
     [Fact]
     public void ArabicVisitor_GetsTheLastResortPageInArabic_RightToLeft_WithHostileValuesEncoded()
     {
-        var html = HtmlErrorPage.Render(Response(TimeSpan.FromSeconds(45)), PageTexts.Create("ar", Branding, null));
+        var html = HtmlErrorPage.Render(Response(TimeSpan.FromSeconds(45)), PageTexts.Create("ar", null));
         var document = PageHost.Parse(html);
 
         Assert.Equal("ar", document.DocumentElement.GetAttribute("lang"));
@@ -31,7 +31,7 @@ public sealed class HtmlErrorPageTests
     [Fact]
     public void EnglishTexts_GiveTheEnglishPage_LeftToRight()
     {
-        var html = HtmlErrorPage.Render(Response(retry: null), PageTexts.Create("en", Branding, null));
+        var html = HtmlErrorPage.Render(Response(retry: null), PageTexts.Create("en", null));
         var document = PageHost.Parse(html);
 
         Assert.Equal("en", document.DocumentElement.GetAttribute("lang"));

@@ -24,7 +24,7 @@ public sealed class CustomThemeSampleTests(CustomThemeSampleTests.Sample sample)
         Assert.Contains("Your basket is saved; nothing was charged.", page.QuerySelector("main .gw-lead")!.TextContent, StringComparison.Ordinal);
         AssertBranded(page);
 
-        // 502.hbs reuses the built-in pieces.
+        // 502.sbn-html reuses the built-in pieces.
         Assert.NotNull(page.QuerySelector("main .gw-hops"));
 
         // Production: the owner section stays out.
@@ -69,7 +69,7 @@ public sealed class CustomThemeSampleTests(CustomThemeSampleTests.Sample sample)
     [Fact]
     public async Task EditedTemplate_ShowsOnTheNextRequest_WithoutARestart()
     {
-        var file = Path.Combine(sample.ContentRoot, "templates", "502.hbs");
+        var file = Path.Combine(sample.ContentRoot, "templates", "502.sbn-html");
         var original = await File.ReadAllTextAsync(file);
         try
         {
@@ -88,14 +88,14 @@ public sealed class CustomThemeSampleTests(CustomThemeSampleTests.Sample sample)
     public async Task BrokenTemplateAtStart_RefusesToStart_NamingTheFileAndPosition()
     {
         using var copy = Sample.CopySample();
-        var file = Path.Combine(copy.Path, "templates", "502.hbs");
-        await File.WriteAllTextAsync(file, "<h1>{{upstream}}</h1>\n<p>{{#if summary}}{{summary}}</p>\n");
+        var file = Path.Combine(copy.Path, "templates", "502.sbn-html");
+        await File.WriteAllTextAsync(file, "<h1>{{ upstream }}</h1>\n<p>{{ summary + }}</p>\n");
 
         var failure = await Assert.ThrowsAsync<TimeoutException>(() => SampleApp.StartAsync("CustomTheme", contentRoot: copy.Path));
 
         Assert.Contains("exited", failure.Message, StringComparison.Ordinal);
-        Assert.Contains("templates/502.hbs", failure.Message, StringComparison.Ordinal);
-        Assert.Contains("line 2, column 4", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("templates/502.sbn-html", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("line 2, column 17", failure.Message, StringComparison.Ordinal);
     }
 
     private static async Task<IDocument> ParseAsync(HttpResponseMessage response)
@@ -104,12 +104,16 @@ public sealed class CustomThemeSampleTests(CustomThemeSampleTests.Sample sample)
         return new HtmlParser().ParseDocument(await response.Content.ReadAsStringAsync());
     }
 
-    /// <summary>layout.hbs, the acme-footer partial and the Branding section of appsettings.json all made it onto the page.</summary>
+    /// <summary>layout.sbn-html, the acme-footer partial and the Branding section of appsettings.json all made it onto the page.</summary>
     private static void AssertBranded(IDocument page)
     {
         Assert.Equal("Acme Outfitters", page.QuerySelector("header.acme-bar span")!.TextContent);
         Assert.StartsWith("Acme Outfitters · Orders placed before this error are safe.", page.QuerySelector("footer.acme-foot")!.TextContent, StringComparison.Ordinal);
         Assert.Contains("--accent:#0f766e", page.Head!.InnerHtml, StringComparison.Ordinal);
+
+        // The layout speaks the page's language and direction rather than a hard-coded lang="en".
+        Assert.Equal("en", page.DocumentElement.GetAttribute("lang"));
+        Assert.Equal("ltr", page.DocumentElement.GetAttribute("dir"));
     }
 
     /// <summary>Asks for the page until its heading is <paramref name="expected"/>: the file watcher reloads in the background.</summary>

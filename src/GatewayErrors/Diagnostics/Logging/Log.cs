@@ -66,14 +66,15 @@ internal static partial class Log
         EventName = "ErrorPageTemplatesLoaded")]
     public static partial void ErrorPageTemplatesLoaded(ILogger logger, int templateCount, string templates, string theme);
 
+    // Logged once per template and limit until the templates change: later failures of the same kind are not logged again.
     [LoggerMessage(101, LogLevel.Error,
-        "Error page template {Template} failed while rendering the {StatusCode} page; the built-in {Theme} page was sent instead. {ExceptionType}: {ExceptionMessage} (trace {TraceId})",
+        "Error page template {Template} broke its {Limit} while rendering the {StatusCode} page; the built-in {Theme} page was sent instead, and is sent without another log entry each time this template breaks this limit until the templates change. {ExceptionType}: {ExceptionMessage} (trace {TraceId})",
         EventName = "ErrorPageTemplateFailed")]
-    public static partial void ErrorPageTemplateFailed(ILogger logger, string template, int statusCode, string theme, string exceptionType,
+    public static partial void ErrorPageTemplateFailed(ILogger logger, string template, string limit, int statusCode, string theme, string exceptionType,
         string exceptionMessage, string traceId);
 
     [LoggerMessage(102, LogLevel.Error,
-        "Error page templates do not compile; {Fallback}. {Errors}",
+        "Error page templates do not pass the check; {Fallback}. {Errors}",
         EventName = "ErrorPageTemplatesInvalid")]
     public static partial void ErrorPageTemplatesInvalid(ILogger logger, string fallback, string errors);
 
