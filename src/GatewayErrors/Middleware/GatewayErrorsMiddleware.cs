@@ -254,6 +254,10 @@ internal sealed class GatewayErrorsMiddleware
                     await response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
                     break;
 
+                case ResponseBodyKind.Grpc:
+                    GrpcStatusAnswer.Write(context, error);
+                    break;
+
                 case ResponseBodyKind.ProblemJson:
                     await WriteProblemAsync(context, error, expose ? failure.Exception : null).ConfigureAwait(false);
                     break;
