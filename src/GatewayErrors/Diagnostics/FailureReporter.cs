@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 
 namespace GatewayErrors;
@@ -49,13 +50,9 @@ internal sealed class FailureReporter
                 type.OwnerAdvice[0]);
         }
 
-        if (Activity.Current is { } activity)
-        {
-            // OpenTelemetry's semantic conventions name the failure class error.type.
-            activity.SetStatus(ActivityStatusCode.Error, name);
-            activity.SetTag("error.type", name);
-            activity.SetTag("gateway.upstream", failure.Upstream);
-        }
+        // OpenTelemetry's semantic conventions name the failure class error.type: on ASP.NET Core's request metric and activity.
+        GatewayMetricsTags.Tag(context, name);
+        (context.Features.Get<IHttpActivityFeature>()?.Activity ?? Activity.Current)?.SetTag("gateway.upstream", failure.Upstream);
     }
 
     private sealed class GatewayErrorFeature(UpstreamFailure failure, int statusCode) : IGatewayErrorFeature

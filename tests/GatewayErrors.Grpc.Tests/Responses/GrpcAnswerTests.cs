@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net;
 using System.Resources;
@@ -10,6 +11,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace GatewayErrors.Grpc.Tests.Responses;
@@ -38,6 +40,24 @@ public sealed class GrpcAnswerTests
         var proxyStatus = StructuredFieldList.Parse(error.Trailers.GetValue("proxy-status")!);
         Assert.Equal(new Token("connection_refused"), proxyStatus.Single()["error"]);
         Assert.Null(error.Trailers.Get("grpc-retry-pushback-ms"));
+    }
+
+    [Fact]
+    public async Task UpstreamRefused_RequestMetric_Is200ButCarriesTheErrorType()
+    {
+        await using var refused = await RefusedPort.StartAsync();
+        await using var gateway = await StartGatewayAsync(refused.BaseAddress);
+        using var duration = new MetricCollector<double>(gateway.Services.GetRequiredService<IMeterFactory>(), "Microsoft.AspNetCore.Hosting", "http.server.request.duration");
+        var (channel, client) = gateway.Greeter();
+        using var _ = channel;
+
+        await Assert.ThrowsAsync<RpcException>(() => client.SayHelloAsync(new HelloRequest()).ResponseAsync);
+        await duration.WaitForMeasurementsAsync(1, TimeSpan.FromSeconds(10));
+
+        // The HTTP status of a gRPC answer is 200: error.type is what tells dashboards the call failed, and why.
+        var measurement = Assert.Single(duration.GetMeasurementSnapshot());
+        Assert.Equal(StatusCodes.Status200OK, measurement.Tags["http.response.status_code"]);
+        Assert.Equal("connection_refused", measurement.Tags["error.type"]);
     }
 
     [Fact]
