@@ -29,6 +29,7 @@ internal sealed class GatewayErrorsMiddleware
     private readonly UpstreamAvailability? _availability;
     private readonly IReportedFailureSource? _reported;
     private readonly StaleCopies? _stale;
+    private readonly UpstreamFailureTranslators _failures;
     private readonly RequestDelegate _invokeCore;
     private readonly Func<HttpContext, UpstreamFailure, Task> _answerFailure;
 
@@ -44,6 +45,7 @@ internal sealed class GatewayErrorsMiddleware
         _availability = services.GetService<UpstreamAvailability>();
         _reported = services.GetService<IReportedFailureSource>();
         _stale = services.GetService<StaleCopies>();
+        _failures = UpstreamFailureTranslators.From(services);
         _invokeCore = InvokeCore;
         _answerFailure = ReportAndWriteAsync;
     }
@@ -118,7 +120,7 @@ internal sealed class GatewayErrorsMiddleware
     private Task HandleAsync(HttpContext context, ExceptionDispatchInfo captured)
     {
         var exception = captured.SourceException;
-        var failure = FailureLocator.Find(exception);
+        var failure = _failures.Find(exception);
 
         if (context.RequestAborted.IsCancellationRequested && (failure is not null || exception is OperationCanceledException))
         {

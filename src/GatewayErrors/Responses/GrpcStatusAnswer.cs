@@ -96,8 +96,26 @@ internal static class GrpcStatusAnswer
     };
 
     /// <summary>The <c>grpc-message</c>: the title in the response's language (English without the request's texts).</summary>
-    public static string Message(ErrorResponse error)
-        => PercentEncode(error.Texts?.For(error.Type.Type).Title ?? error.Type.EnglishTitle);
+    public static string Message(ErrorResponse error) => PercentEncode(Title(error.Type, error.Texts));
+
+    /// <summary>The status detail before encoding: the type's title in <paramref name="texts"/>' language, else English.</summary>
+    public static string Title(ErrorTypeInfo type, PageTexts? texts) => texts?.For(type.Type).Title ?? type.EnglishTitle;
+
+    /// <summary>
+    /// The <c>Proxy-Status</c> value of a failure, as every gateway error carries it: the next hop and the cause's message
+    /// only where <see cref="GatewayErrorsOptions.ExposeDetails"/> allows.
+    /// </summary>
+    public static string ProxyStatus(GatewayErrorsOptions options, UpstreamFailure failure)
+    {
+        var type = ErrorTaxonomy.Get(failure.ErrorType);
+        var proxy = options.ProxyName ?? "gateway";
+        if (options.ExposeDetails != true)
+        {
+            return failure.ReceivedStatusCode is null ? ProxyStatusHeader.Cached(proxy, type) : ProxyStatusHeader.Format(proxy, type, failure.ReceivedStatusCode, null, null);
+        }
+
+        return ProxyStatusHeader.Format(proxy, type, failure.ReceivedStatusCode, failure.NextHop, ExceptionChain.Cause(failure.Exception)?.Message);
+    }
 
     /// <summary>The <c>grpc-retry-pushback-ms</c> value for a known wait (rounded up, so a client never retries early).</summary>
     public static string? RetryPushback(TimeSpan? retryAfter)
