@@ -15,7 +15,7 @@ public sealed class SuccessPathTests
     [InlineData(502)]
     public void TryGet_WithoutForwarderError_AllocatesNothing(int status)
     {
-        var source = new ForwarderFailureSource();
+        var source = new ForwarderFailureSource(new ClusterConnectors());
         var context = new DefaultHttpContext();
         context.Response.StatusCode = status;
 
@@ -37,7 +37,7 @@ public sealed class SuccessPathTests
         var context = new DefaultHttpContext();
         context.Features.Set<IForwarderErrorFeature>(new Feature(ForwarderError.NoAvailableDestinations));
 
-        Assert.True(new ForwarderFailureSource().TryGet(context, out var reported));
+        Assert.True(new ForwarderFailureSource(new ClusterConnectors()).TryGet(context, out var reported));
         Assert.Equal(GatewayErrorType.DestinationUnavailable, reported.Failure?.ErrorType);
     }
 

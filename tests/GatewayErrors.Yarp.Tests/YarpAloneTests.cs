@@ -40,6 +40,20 @@ public sealed class YarpAloneTests
     }
 
     [Fact]
+    public async Task FullAcceptQueue_YarpAloneAnswersABare504()
+    {
+        await using var port = await StalledConnectPort.StartAsync();
+        await AssertBareAsync(port.BaseAddress, HttpStatusCode.GatewayTimeout, s => s.ActivityTimeout = TimeSpan.FromMilliseconds(500));
+    }
+
+    [Fact]
+    public async Task TlsHandshakeStalls_YarpAloneAnswersABare504()
+    {
+        await using var upstream = await TlsFailureUpstream.StartAsync(TlsFailureMode.StallAfterClientHello);
+        await AssertBareAsync(upstream.BaseAddress, HttpStatusCode.GatewayTimeout, s => s.ActivityTimeout = TimeSpan.FromMilliseconds(500));
+    }
+
+    [Fact]
     public async Task NoDestinations_YarpAloneAnswersABare503()
         => await AssertBareAsync(null, HttpStatusCode.ServiceUnavailable);
 

@@ -34,6 +34,7 @@ public static class GatewayErrorsReverseProxyBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
         GatewayErrorsServiceCollectionExtensions.AddCore(services);
+        services.TryAddSingleton<ClusterConnectors>();
         services.TryAddSingleton<IReportedFailureSource, ForwarderFailureSource>();
 
         // The registration that wins is the last one: replace it only when it is YARP's own default.

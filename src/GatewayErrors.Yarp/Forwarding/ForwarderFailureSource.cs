@@ -16,7 +16,7 @@ namespace GatewayErrors.Yarp;
 /// exception an <see cref="HttpClient"/> throws; <see cref="ForwarderVerdicts"/> holds YARP's own verdicts for the
 /// cases that come without an exception that says more.
 /// </remarks>
-internal sealed class ForwarderFailureSource : IReportedFailureSource
+internal sealed class ForwarderFailureSource(ClusterConnectors connectors) : IReportedFailureSource
 {
     public bool TryGet(HttpContext context, out ReportedFailure failure)
     {
@@ -41,7 +41,14 @@ internal sealed class ForwarderFailureSource : IReportedFailureSource
         }
 
         var exception = error.Exception;
-        if (!TryClassify(exception, ForwarderVerdicts.Phase(error.Error), out var classification))
+        Classification classification;
+        if (connectors.SetupPhase(proxy, error.Error, exception) is { } setup)
+        {
+            // Cancelled before it had a connection: whichever timer fired, the phase the connection was in names it, as
+            // for an HttpClient call (dns_timeout, connection_timeout, tls_protocol_error).
+            classification = new(FailureClassifier.TimeoutIn(setup));
+        }
+        else if (!TryClassify(exception, ForwarderVerdicts.Phase(error.Error), out classification))
         {
             classification = new(ForwarderVerdicts.WithoutException(error.Error, exception is OperationCanceledException, context.Response.StatusCode));
         }

@@ -48,6 +48,12 @@ internal static class ForwarderVerdicts
         _ => ExchangePhase.ResponseHeaders,
     };
 
+    /// <summary>
+    /// Whether the call may have ended before it had a connection: YARP's own call (not the body copies) was cancelled or
+    /// timed out, which is where a call waits for the connection pool.
+    /// </summary>
+    public static bool MayWaitForConnection(ForwarderError error) => error is ForwarderError.RequestTimedOut or ForwarderError.RequestCanceled;
+
     /// <summary>The error type when there is no exception, or one the classifier does not recognise.</summary>
     /// <param name="error">What YARP reported.</param>
     /// <param name="timedOut">

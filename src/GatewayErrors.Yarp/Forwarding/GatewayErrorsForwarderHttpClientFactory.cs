@@ -14,19 +14,45 @@ namespace GatewayErrors.Yarp;
 /// it, and its failures are classified from the exception alone. A callback the configuration or a subclass already
 /// set is never replaced.
 /// </remarks>
-internal sealed class GatewayErrorsForwarderHttpClientFactory : ForwarderHttpClientFactory
+internal class GatewayErrorsForwarderHttpClientFactory : ForwarderHttpClientFactory, IForwarderHttpClientFactory
 {
     private readonly IOptionsMonitor<GatewayErrorsOptions> _options;
     private readonly IUpstreamNameResolver _resolver;
     private readonly TimeProvider _timeProvider;
+    private readonly ClusterConnectors _connectors;
+
+    // ConfigureHandler runs inside the base's CreateClient, which returns only the finished client: the connector built
+    // for it is handed over here. Clients are built when a cluster's configuration changes, so the lock is uncontended.
+    private readonly Lock _building = new();
+    private UpstreamConnector? _built;
 
     public GatewayErrorsForwarderHttpClientFactory(ILogger<ForwarderHttpClientFactory> logger, IOptionsMonitor<GatewayErrorsOptions> options,
-        IUpstreamNameResolver resolver, TimeProvider timeProvider)
+        IUpstreamNameResolver resolver, TimeProvider timeProvider, ClusterConnectors connectors)
         : base(logger)
     {
         _options = options;
         _resolver = resolver;
         _timeProvider = timeProvider;
+        _connectors = connectors;
+    }
+
+    /// <summary>YARP's client, remembered with its connector so the failure path can find it (<see cref="ClusterConnectors"/>).</summary>
+    HttpMessageInvoker IForwarderHttpClientFactory.CreateClient(ForwarderHttpClientContext context)
+    {
+        lock (_building)
+        {
+            _built = null;
+            var client = CreateClient(context);
+
+            // A client reused unchanged (the same configuration) keeps the entry it already has.
+            if (_built is { } connector)
+            {
+                _connectors.Add(client, connector);
+            }
+
+            _built = null;
+            return client;
+        }
     }
 
     protected override void ConfigureHandler(ForwarderHttpClientContext context, SocketsHttpHandler handler)
@@ -35,6 +61,9 @@ internal sealed class GatewayErrorsForwarderHttpClientFactory : ForwarderHttpCli
         // Read once per client: YARP builds a client when a cluster's configuration changes, not per request. The core's
         // installer keeps a callback the configuration or a subclass already set.
         var settings = UpstreamSettings.For(_options.CurrentValue, context.ClusterId);
-        UpstreamConnector.Install(handler, _resolver, _timeProvider, settings.NameResolutionTimeout);
+        if (UpstreamConnector.Install(handler, _resolver, _timeProvider, settings.NameResolutionTimeout))
+        {
+            _built = UpstreamConnector.InstalledOn(handler);
+        }
     }
 }

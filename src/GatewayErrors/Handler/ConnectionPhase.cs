@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Net;
 using System.Net.Security;
 using System.Runtime.CompilerServices;
 
@@ -28,8 +30,26 @@ internal sealed class ConnectionPhase
     private int _phase;
     private int _certificate;
     private int _certificateErrors;
+    private int _multiplexed;
 
-    private ConnectionPhase(ExchangePhase phase) => _phase = (int)phase;
+    private ConnectionPhase(DnsEndPoint endPoint, ExchangePhase phase)
+    {
+        EndPoint = endPoint;
+        Started = Stopwatch.GetTimestamp();
+        _phase = (int)phase;
+    }
+
+    /// <summary>Gets the host and port the attempt connects to: the connection pool it belongs to.</summary>
+    public DnsEndPoint EndPoint { get; }
+
+    /// <summary>Gets when the attempt started (a <see cref="Stopwatch"/> timestamp), to tell older attempts from newer ones.</summary>
+    public long Started { get; }
+
+    /// <summary>
+    /// Gets whether the connection, once ready, carries several requests at once (HTTP/2): a request that timed out
+    /// may then have been waiting on it rather than for a connection.
+    /// </summary>
+    public bool Multiplexed => Volatile.Read(ref _multiplexed) != 0;
 
     /// <summary>Gets the phase the connection attempt is in.</summary>
     public ExchangePhase Phase => (ExchangePhase)Volatile.Read(ref _phase);
@@ -40,10 +60,10 @@ internal sealed class ConnectionPhase
     /// <summary>Gets the <see cref="SslPolicyErrors"/> the runtime reported to the certificate check.</summary>
     public SslPolicyErrors CertificateErrors => (SslPolicyErrors)Volatile.Read(ref _certificateErrors);
 
-    /// <summary>Starts tracking the connection attempt started for <paramref name="request"/>.</summary>
-    public static ConnectionPhase Start(HttpRequestMessage? request, ExchangePhase phase)
+    /// <summary>Starts tracking the connection attempt to <paramref name="endPoint"/> started for <paramref name="request"/>.</summary>
+    public static ConnectionPhase Start(HttpRequestMessage? request, DnsEndPoint endPoint, ExchangePhase phase)
     {
-        var tracker = new ConnectionPhase(phase);
+        var tracker = new ConnectionPhase(endPoint, phase);
         if (request is not null)
         {
             ByRequest.AddOrUpdate(request, tracker);
@@ -52,14 +72,35 @@ internal sealed class ConnectionPhase
         return tracker;
     }
 
-    /// <summary>Marks the connection of <paramref name="request"/> as ready: TLS, if any, is done.</summary>
-    public static void Ready(HttpRequestMessage? request)
+    /// <summary>
+    /// Marks the connection as ready (TLS, if any, is done): the attempt whose stream <paramref name="plaintext"/> is, or
+    /// else the one <paramref name="request"/> started.
+    /// </summary>
+    /// <param name="plaintext">The stream SocketsHttpHandler hands to its plaintext filter.</param>
+    /// <param name="request">The request that started the connection attempt.</param>
+    /// <param name="version">The HTTP version the connection speaks (negotiated by ALPN, or the request's for plain text).</param>
+    /// <remarks>
+    /// The stream says which attempt it was even when one request started two (a retry on a new connection); the
+    /// request is the fallback for a stream wrapped by something else.
+    /// </remarks>
+    public static void Ready(Stream plaintext, HttpRequestMessage? request, Version version)
     {
-        if (request is not null && ByRequest.TryGetValue(request, out var tracker))
+        var tracker = UpstreamStream.Of(plaintext)?.Phase;
+        if (tracker is null && (request is null || !ByRequest.TryGetValue(request, out tracker)))
         {
-            tracker.Enter(ExchangePhase.ResponseHeaders);
+            return;
         }
+
+        if (version.Major >= 2)
+        {
+            Volatile.Write(ref tracker._multiplexed, 1);
+        }
+
+        tracker.Enter(ExchangePhase.ResponseHeaders);
     }
+
+    /// <summary>Gets whether the attempt is still setting the connection up (resolving, connecting, TLS).</summary>
+    public bool IsSettingUp => Phase is ExchangePhase.Resolving or ExchangePhase.Connecting or ExchangePhase.TlsHandshake;
 
     /// <summary>The connection attempt <paramref name="request"/> started, if it started one (not when it reused a pooled connection).</summary>
     public static ConnectionPhase? Find(HttpRequestMessage request) => ByRequest.TryGetValue(request, out var tracker) ? tracker : null;

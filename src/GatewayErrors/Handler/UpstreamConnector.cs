@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 
@@ -21,6 +22,11 @@ namespace GatewayErrors;
 /// Connecting then works as the runtime's default does: a dual-mode socket for each resolved address in turn, with
 /// Nagle off.
 /// </para>
+/// <para>
+/// It also keeps the attempts of its handler in view (<see cref="SetupPhaseOfQueuedRequest"/>,
+/// <see cref="SetupPhaseOfConnectTimeout"/>) for callers that see a request fail without its
+/// <see cref="HttpRequestMessage"/>, such as YARP's forwarder: one table entry per connection, nothing per request.
+/// </para>
 /// </remarks>
 internal sealed class UpstreamConnector
 {
@@ -28,6 +34,11 @@ internal sealed class UpstreamConnector
     private readonly TimeProvider _timeProvider;
     private readonly TimeSpan _resolveTimeout;
     private readonly Func<bool> _tracksTls;
+
+    // Every attempt still setting up and every connection still open, and per endpoint the last attempt that ended
+    // before its connection was ready. Written once per connection, read only when a request failed.
+    private readonly ConcurrentDictionary<ConnectionPhase, byte> _open = new();
+    private readonly ConcurrentDictionary<DnsEndPoint, ConnectionPhase> _lastFailedSetup = new();
 
     /// <param name="resolver">Resolves host names.</param>
     /// <param name="timeProvider">The clock of <paramref name="resolveTimeout"/>.</param>
@@ -58,7 +69,7 @@ internal sealed class UpstreamConnector
         var appFilter = handler.PlaintextStreamFilter;
         Func<SocketsHttpPlaintextStreamFilterContext, CancellationToken, ValueTask<Stream>> filter = (context, cancellationToken) =>
         {
-            ConnectionPhase.Ready(context.InitialRequestMessage);
+            ConnectionPhase.Ready(context.PlaintextStream, context.InitialRequestMessage, context.NegotiatedHttpVersion);
             return appFilter?.Invoke(context, cancellationToken) ?? new ValueTask<Stream>(context.PlaintextStream);
         };
         handler.PlaintextStreamFilter = filter;
@@ -72,60 +83,157 @@ internal sealed class UpstreamConnector
         return true;
     }
 
+    /// <summary>The connector installed on <paramref name="handler"/>, if <see cref="Install"/> installed one.</summary>
+    public static UpstreamConnector? InstalledOn(SocketsHttpHandler handler) => handler.ConnectCallback?.Target as UpstreamConnector;
+
+    /// <summary>
+    /// The phase a request to <paramref name="host"/>:<paramref name="port"/> that was cancelled while queued for a connection (its timeout
+    /// fired before the pool gave it one) was waiting on: the oldest attempt still setting up a connection to it.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// SocketsHttpHandler queues a request that finds no free connection and starts attempts for queued requests: one
+    /// per request for HTTP/1.1 (up to <c>MaxConnectionsPerServer</c>), one at a time for HTTP/2, whose other requests
+    /// wait for that one. A queued request takes whichever connection is ready first, so it waits on every attempt
+    /// under way, not on "its own": the oldest one, the attempt that has kept it waiting longest, names the wait. For
+    /// HTTP/2 that is the only attempt.
+    /// </para>
+    /// <para>
+    /// Returns <see langword="null"/> when nothing is being set up, and when a ready HTTP/2 connection to the endpoint
+    /// exists (or the end of TLS cannot be seen): the request may then have been cancelled on that connection, which
+    /// looks the same. An HTTP/1.1 request cancelled on its connection looks different (the cancellation wraps the
+    /// aborted read), so ready HTTP/1.1 connections do not stand in the way.
+    /// </para>
+    /// </remarks>
+    public ExchangePhase? SetupPhaseOfQueuedRequest(string host, int port)
+    {
+        if (!_tracksTls())
+        {
+            return null;
+        }
+
+        ConnectionPhase? oldest = null;
+        foreach (var (attempt, _) in _open)
+        {
+            if (!Targets(attempt.EndPoint, host, port))
+            {
+                continue;
+            }
+
+            if (attempt.IsSettingUp)
+            {
+                oldest = oldest is null || attempt.Started < oldest.Started ? attempt : oldest;
+            }
+            else if (attempt.Multiplexed)
+            {
+                return null;
+            }
+        }
+
+        return oldest?.Phase;
+    }
+
+    /// <summary>
+    /// The phase the last attempt to the endpoint that ended before its connection was ready had reached: what an
+    /// elapsed <c>ConnectTimeout</c> interrupted, as SocketsHttpHandler fails the request that started the attempt (and
+    /// only that one) with it as soon as the attempt ends.
+    /// </summary>
+    public ExchangePhase? SetupPhaseOfConnectTimeout(string host, int port)
+    {
+        foreach (var (endPoint, attempt) in _lastFailedSetup)
+        {
+            if (Targets(endPoint, host, port))
+            {
+                return attempt.Phase;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Whether <paramref name="endPoint"/> (as SocketsHttpHandler gives it) is <paramref name="host"/>:<paramref name="port"/> (as a URI gives it).</summary>
+    private static bool Targets(DnsEndPoint endPoint, string host, int port)
+        => endPoint.Port == port && endPoint.Host.AsSpan().Trim("[]").Equals(host.AsSpan().Trim("[]"), StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The attempt ended, or its connection closed: it no longer keeps anyone waiting.</summary>
+    internal void Closed(ConnectionPhase attempt)
+    {
+        if (_open.TryRemove(attempt, out _) && attempt.IsSettingUp)
+        {
+            // Ended before the connection was ready: refused, timed out, TLS failed. Kept per endpoint, so the
+            // table holds one entry per upstream address, however many attempts fail.
+            _lastFailedSetup[attempt.EndPoint] = attempt;
+        }
+    }
+
     public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {
         var endPoint = context.DnsEndPoint;
         var request = context.InitialRequestMessage;
-        IPAddress[] addresses;
-        ConnectionPhase phase;
-        if (IPAddress.TryParse(endPoint.Host, out var literal))
+        var isLiteral = IPAddress.TryParse(endPoint.Host, out var literal);
+        var phase = ConnectionPhase.Start(request, endPoint, isLiteral ? ExchangePhase.Connecting : ExchangePhase.Resolving);
+        _open.TryAdd(phase, 0);
+        var handedOver = false;
+        try
         {
-            phase = ConnectionPhase.Start(request, ExchangePhase.Connecting);
-            addresses = [literal];
-        }
-        else
-        {
-            phase = ConnectionPhase.Start(request, ExchangePhase.Resolving);
-            addresses = await ResolveAsync(endPoint.Host, cancellationToken).ConfigureAwait(false);
-            phase.Enter(ExchangePhase.Connecting);
-        }
+            IPAddress[] addresses;
+            if (literal is not null)
+            {
+                addresses = [literal];
+            }
+            else
+            {
+                addresses = await ResolveAsync(endPoint.Host, cancellationToken).ConfigureAwait(false);
+                phase.Enter(ExchangePhase.Connecting);
+            }
 
-        // Each address in turn, each with a socket of its own (one whose connect failed cannot be reused on every
-        // platform), each connected to an IPEndPoint rather than through Socket.ConnectAsync(IPAddress[], …): that
-        // overload's async layers add frames to every failure's stack trace, which the runtime then formats on each
-        // failed request (the HttpClient activity records the exception), so a refused upstream answered thousands of
-        // times a second pays for every frame. Here a failure carries the runtime's own connect frames plus this one.
-        Socket socket;
-        for (var i = 0; ; i++)
-        {
-            socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            var connected = false;
-            try
+            // Each address in turn, each with a socket of its own (one whose connect failed cannot be reused on every
+            // platform), each connected to an IPEndPoint rather than through Socket.ConnectAsync(IPAddress[], …): that
+            // overload's async layers add frames to every failure's stack trace, which the runtime then formats on each
+            // failed request (the HttpClient activity records the exception), so a refused upstream answered thousands of
+            // times a second pays for every frame. Here a failure carries the runtime's own connect frames plus this one.
+            Socket socket;
+            for (var i = 0; ; i++)
             {
-                await socket.ConnectAsync(new IPEndPoint(addresses[i], endPoint.Port), cancellationToken).ConfigureAwait(false);
-                connected = true;
-                break;
-            }
-            catch (SocketException) when (i < addresses.Length - 1 && !cancellationToken.IsCancellationRequested)
-            {
-                // The next address may accept. The last failure propagates untouched: no catch and rethrow, which would
-                // cost the failure path a second exception dispatch.
-            }
-            finally
-            {
-                if (!connected)
+                socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                var connected = false;
+                try
                 {
-                    socket.Dispose();
+                    await socket.ConnectAsync(new IPEndPoint(addresses[i], endPoint.Port), cancellationToken).ConfigureAwait(false);
+                    connected = true;
+                    break;
+                }
+                catch (SocketException) when (i < addresses.Length - 1 && !cancellationToken.IsCancellationRequested)
+                {
+                    // The next address may accept. The last failure propagates untouched: no catch and rethrow, which would
+                    // cost the failure path a second exception dispatch.
+                }
+                finally
+                {
+                    if (!connected)
+                    {
+                        socket.Dispose();
+                    }
                 }
             }
-        }
 
-        // SocketsHttpHandler runs the TLS handshake on the stream returned here, then hands the plaintext stream to its
-        // filter, which marks the connection ready. Without that signal the handshake's end cannot be seen, so the
-        // connection counts as ready at once rather than blaming TLS for a slow response.
-        var tls = request?.RequestUri?.Scheme == Uri.UriSchemeHttps && _tracksTls();
-        phase.Enter(tls ? ExchangePhase.TlsHandshake : ExchangePhase.ResponseHeaders);
-        return new UpstreamStream(socket, phase);
+            // SocketsHttpHandler runs the TLS handshake on the stream returned here, then hands the plaintext stream to its
+            // filter, which marks the connection ready. Without that signal the handshake's end cannot be seen, so the
+            // connection counts as ready at once rather than blaming TLS for a slow response.
+            var tls = request?.RequestUri?.Scheme == Uri.UriSchemeHttps && _tracksTls();
+            phase.Enter(tls ? ExchangePhase.TlsHandshake : ExchangePhase.ResponseHeaders);
+            handedOver = true;
+            return new UpstreamStream(socket, phase, this);
+        }
+        finally
+        {
+            // The attempt leaves the table here only when it failed (a finally, not a catch and rethrow, for the same
+            // reason as above); a stream handed over leaves it when SocketsHttpHandler disposes it.
+            if (!handedOver)
+            {
+                Closed(phase);
+            }
+        }
     }
 
     private async Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken)
