@@ -40,7 +40,7 @@ internal sealed class GatewayErrorsInterceptor : Interceptor
         {
             return await continuation(request, context).ConfigureAwait(false);
         }
-        catch (Exception exception) when (Answer(exception, context) is { } answer)
+        catch (Exception exception) when (StatusFor(exception, context) is { } answer)
         {
             throw answer;
         }
@@ -53,7 +53,7 @@ internal sealed class GatewayErrorsInterceptor : Interceptor
         {
             return await continuation(requestStream, context).ConfigureAwait(false);
         }
-        catch (Exception exception) when (Answer(exception, context) is { } answer)
+        catch (Exception exception) when (StatusFor(exception, context) is { } answer)
         {
             throw answer;
         }
@@ -66,7 +66,7 @@ internal sealed class GatewayErrorsInterceptor : Interceptor
         {
             await continuation(request, responseStream, context).ConfigureAwait(false);
         }
-        catch (Exception exception) when (Answer(exception, context) is { } answer)
+        catch (Exception exception) when (StatusFor(exception, context) is { } answer)
         {
             throw answer;
         }
@@ -79,7 +79,7 @@ internal sealed class GatewayErrorsInterceptor : Interceptor
         {
             await continuation(requestStream, responseStream, context).ConfigureAwait(false);
         }
-        catch (Exception exception) when (Answer(exception, context) is { } answer)
+        catch (Exception exception) when (StatusFor(exception, context) is { } answer)
         {
             throw answer;
         }
@@ -89,7 +89,7 @@ internal sealed class GatewayErrorsInterceptor : Interceptor
     /// The status to end the call with, or <see langword="null"/> to let the exception through. Runs in the exception
     /// filter, before any unwinding, and never throws: a failure here would replace the call's outcome.
     /// </summary>
-    private RpcException? Answer(Exception exception, ServerCallContext context)
+    private RpcException? StatusFor(Exception exception, ServerCallContext context)
     {
         // A status the service set itself is not an upstream failure: the translators leave it alone (see RpcExceptionTranslator).
         if (context.GetHttpContext() is not { } http)
@@ -107,8 +107,7 @@ internal sealed class GatewayErrorsInterceptor : Interceptor
             if (http.RequestAborted.IsCancellationRequested)
             {
                 // The caller went away: nobody is left to read the status, and it is not the upstream's failure.
-                var request = http.Request;
-                Log.ClientAborted(_reporter.Logger, request.Method, request.Path.Value ?? "/", failure.Upstream ?? FailureReporter.UnknownUpstream, TraceIdOf(http));
+                _reporter.Report(http, Answer.ClientLeft(failure.Upstream, StatusCodes.Status499ClientClosedRequest), TraceIdOf(http));
                 return new RpcException(new Status(StatusCode.Cancelled, "The call was canceled by the client."));
             }
 
@@ -121,7 +120,7 @@ internal sealed class GatewayErrorsInterceptor : Interceptor
 
             var options = _options.CurrentValue;
             var type = ErrorTaxonomy.Get(failure.ErrorType);
-            _reporter.Report(http, failure, ErrorTaxonomy.StatusFor(options, failure.ErrorType), TraceIdOf(http));
+            _reporter.Report(http, Answer.Error(failure, ErrorTaxonomy.StatusFor(options, failure.ErrorType)), TraceIdOf(http));
 
             var trailers = new Metadata { { GrpcStatusAnswer.ProxyStatusTrailer, GrpcStatusAnswer.ProxyStatus(options, failure) } };
             if (GrpcStatusAnswer.RetryPushback(failure.RetryAfter) is { } pushback)

@@ -165,9 +165,11 @@ internal sealed class GatewayErrorsHandler : DelegatingHandler
     /// <summary>The exception a failed call ends with; the same instance when it is not ours to change.</summary>
     private Exception Translate(Exception exception, HttpRequestMessage request, long started, CancellationToken cancellationToken)
     {
-        if (exception is UpstreamFailureException or UpstreamCanceledException)
+        if (exception is UpstreamFailureException or UpstreamCanceledException
+            || ExceptionChain.Find<Microsoft.AspNetCore.Http.BadHttpRequestException>(exception) is not null)
         {
-            // Already translated (by another GatewayErrors handler in the chain, or by app code on purpose).
+            // Already translated (by another GatewayErrors handler in the chain, or by app code on purpose), or the
+            // client's own request body broke while it was streamed upstream: not the upstream's failure to report.
             return exception;
         }
 

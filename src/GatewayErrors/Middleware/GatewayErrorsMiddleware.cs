@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -9,12 +10,20 @@ using Microsoft.Extensions.Options;
 namespace GatewayErrors;
 
 /// <summary>
-/// Turns upstream failures that reach it into 502/503/504 responses; lets every other exception through untouched.
+/// Turns upstream failures that reach it into 502/503/504 responses (or, on endpoints that keep them, stale copies);
+/// lets every other exception through untouched.
 /// </summary>
 /// <remarks>
+/// <para>
+/// One straight path for every request that did not simply succeed: find the failure, choose the answer (a stale copy,
+/// an error response, or an abort), report it once, write it. Rooms such as stale-if-error offer what they know when
+/// asked; none of them calls back into the middleware.
+/// </para>
+/// <para>
 /// Follows the safety rules of ASP.NET Core's exception handler middleware: the exception is captured and handled
-/// outside the <c>catch</c>, a response that has already started is never rewritten, and a failure while writing
-/// the error response is logged without replacing the original outcome.
+/// outside the <c>catch</c>, a response that has already started is never rewritten, and a failure while writing the
+/// error response is logged without replacing the original outcome.
+/// </para>
 /// </remarks>
 internal sealed class GatewayErrorsMiddleware
 {
@@ -30,8 +39,6 @@ internal sealed class GatewayErrorsMiddleware
     private readonly IReportedFailureSource? _reported;
     private readonly StaleCopies? _stale;
     private readonly UpstreamFailureTranslators _failures;
-    private readonly RequestDelegate _invokeCore;
-    private readonly Func<HttpContext, UpstreamFailure, Task> _answerFailure;
 
     public GatewayErrorsMiddleware(RequestDelegate next, IOptionsMonitor<GatewayErrorsOptions> options, FailureReporter reporter,
         TimeProvider timeProvider, IServiceProvider services)
@@ -46,22 +53,10 @@ internal sealed class GatewayErrorsMiddleware
         _reported = services.GetService<IReportedFailureSource>();
         _stale = services.GetService<StaleCopies>();
         _failures = UpstreamFailureTranslators.From(services);
-        _invokeCore = InvokeCore;
-        _answerFailure = ReportAndWriteAsync;
     }
 
-    // Stale-if-error: an endpoint that opted in keeps its last good response; the others cost one metadata lookup.
     public Task Invoke(HttpContext context)
-        => _stale is not null && StaleCopies.Find(context) is { } stale ? _stale.InvokeAsync(context, stale, _invokeCore) : InvokeCore(context);
-
-    private Task InvokeCore(HttpContext context)
     {
-        if (_availability?.FindUnavailable(context) is { } unavailable)
-        {
-            // The route's upstream has an open or isolated circuit: answer before the endpoint runs, nothing thrown.
-            return OfferAsync(context, unavailable);
-        }
-
         Task next;
         try
         {
@@ -69,16 +64,11 @@ internal sealed class GatewayErrorsMiddleware
         }
         catch (Exception exception)
         {
-            return HandleAsync(context, ExceptionDispatchInfo.Capture(exception));
+            return AnswerAsync(context, ExceptionDispatchInfo.Capture(exception));
         }
 
-        // The success path: a completed endpoint costs one check and no allocation.
-        if (next.IsCompletedSuccessfully)
-        {
-            return _reported is null ? Task.CompletedTask : AnswerReportedAsync(context);
-        }
-
-        return AwaitNextAsync(context, next);
+        // The success path: a completed endpoint costs a feature lookup (and an adapter's, with YARP) and no allocation.
+        return next.IsCompletedSuccessfully ? CompletedAsync(context) : AwaitNextAsync(context, next);
     }
 
     private async Task AwaitNextAsync(HttpContext context, Task next)
@@ -87,11 +77,7 @@ internal sealed class GatewayErrorsMiddleware
         await next.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         if (next.IsCompletedSuccessfully)
         {
-            if (_reported is not null)
-            {
-                await AnswerReportedAsync(context).ConfigureAwait(false);
-            }
-
+            await CompletedAsync(context).ConfigureAwait(false);
             return;
         }
 
@@ -114,23 +100,94 @@ internal sealed class GatewayErrorsMiddleware
             }
         }
 
-        await HandleAsync(context, captured).ConfigureAwait(false);
+        await AnswerAsync(context, captured).ConfigureAwait(false);
     }
 
-    private Task HandleAsync(HttpContext context, ExceptionDispatchInfo captured)
+    /// <summary>The endpoint returned: nothing to do unless the gate or an adapter recorded something on the request.</summary>
+    private Task CompletedAsync(HttpContext context)
     {
-        var exception = captured.SourceException;
-        var failure = _failures.Find(exception);
+        ReportedFailure reported = default;
+        var hasReported = _reported is not null && _reported.TryGet(context, out reported);
+        return !hasReported && context.Features.Get<GatewayExchange>() is null
+            ? Task.CompletedTask
+            : AnswerAsync(context, captured: null, hasReported ? reported : null);
+    }
 
+    /// <summary>The one answer path: find the failure, choose the answer, report it once, write it.</summary>
+    private async Task AnswerAsync(HttpContext context, ExceptionDispatchInfo? captured, ReportedFailure? reported = null)
+    {
+        var exchange = context.Features.Get<GatewayExchange>();
+        var finding = Find(context, captured, exchange, reported);
+
+        // A copy is kept only from a complete exchange: anything else ends the capture with nothing kept.
+        if (exchange?.Stale is { } stale)
+        {
+            var complete = finding.Kind == FindingKind.Success && !context.RequestAborted.IsCancellationRequested;
+            await _stale!.FinishAsync(context, stale, complete).ConfigureAwait(false);
+        }
+
+        switch (finding.Kind)
+        {
+            case FindingKind.Success:
+                return;
+            case FindingKind.NotOurs:
+                captured!.Throw();
+                return;
+        }
+
+        var answer = await ChooseAsync(context, finding, exchange).ConfigureAwait(false);
+        var traceId = TraceIdOf(context);
+        _reporter.Report(context, answer, traceId);
+        await WriteAsync(context, answer, traceId).ConfigureAwait(false);
+    }
+
+    private Finding Find(HttpContext context, ExceptionDispatchInfo? captured, GatewayExchange? exchange, ReportedFailure? reported)
+    {
+        if (captured is not null)
+        {
+            return FindIn(context, captured.SourceException);
+        }
+
+        if (exchange?.Unavailable is { } unavailable)
+        {
+            return Finding.Upstream(unavailable, called: false);
+        }
+
+        if (reported is { } adapter)
+        {
+            // An adapter's endpoint (YARP's forwarder) reported what failed without throwing.
+            return adapter.Failure is { } failure ? Finding.Upstream(failure, called: true) : Finding.ClientGone(adapter.Upstream);
+        }
+
+        return default;
+    }
+
+    private Finding FindIn(HttpContext context, Exception exception)
+    {
+        if (ExceptionChain.Find<BadHttpRequestException>(exception) is { } badRequest)
+        {
+            // The client's request body broke while it was streamed upstream (too large, malformed chunking): the
+            // client's error, answered with its status as Kestrel would, never a 502 charged to the upstream.
+            return Finding.ClientFault(ExceptionChain.FindFailure(exception)?.Upstream, badRequest.StatusCode);
+        }
+
+        // The translators an adapter package registered (GatewayErrors.Grpc reads RpcException) first, then the generic walk.
+        var failure = _failures.Find(exception);
         if (context.RequestAborted.IsCancellationRequested && (failure is not null || exception is OperationCanceledException))
         {
-            // The client went away: nobody is left to read an answer, and it is not the upstream's failure.
-            return ClientAborted(context, failure?.Upstream);
+            if (failure is null || !RequestTimedOut(context))
+            {
+                // The client went away: nobody is left to read an answer, and it is not the upstream's failure.
+                return Finding.ClientGone(failure?.Upstream);
+            }
+
+            // UseRequestTimeouts() cancels RequestAborted when the app's deadline passes: the upstream did not answer in
+            // time, which the cancellation's failure names by the phase it interrupted (a 504), not a client that left.
         }
 
         if (failure is null)
         {
-            captured.Throw();
+            return Finding.NotOurs;
         }
 
         if (failure.Upstream is null && DeclaredUpstream(context) is { } upstream)
@@ -140,67 +197,113 @@ internal sealed class GatewayErrorsMiddleware
             failure = FailureFactory.WithUpstream(failure, upstream);
         }
 
-        return AnswerAsync(context, failure);
+        return Finding.Upstream(failure, called: true);
     }
+
+    /// <summary>
+    /// The token that stops writing an answer: the client's, except after the app's request timeout, which cancels
+    /// <c>RequestAborted</c> although the client is still waiting for the 504 that says so.
+    /// </summary>
+    private static CancellationToken WriteToken(HttpContext context)
+        => RequestTimedOut(context) ? CancellationToken.None : context.RequestAborted;
+
+    private static bool RequestTimedOut(HttpContext context)
+        => context.Features.Get<IHttpRequestTimeoutFeature>() is { } timeout && timeout.RequestTimeoutToken.IsCancellationRequested;
 
     /// <summary>The upstream an endpoint declared with <c>WithGatewayUpstreams(...)</c>, when it declared exactly one.</summary>
     private static string? DeclaredUpstream(HttpContext context)
         => context.GetEndpoint()?.Metadata.GetMetadata<GatewayUpstreamMetadata>() is { Upstreams: [var single] } ? single : null;
 
-    /// <summary>A failure the endpoint reported without throwing (see <see cref="IReportedFailureSource"/>).</summary>
-    private Task AnswerReportedAsync(HttpContext context)
+    private async ValueTask<Answer> ChooseAsync(HttpContext context, Finding finding, GatewayExchange? exchange)
     {
-        if (!_reported!.TryGet(context, out var reported))
+        switch (finding.Kind)
         {
-            return Task.CompletedTask;
+            case FindingKind.ClientGone:
+                return Answer.ClientLeft(finding.UpstreamName, StatusCodes.Status499ClientClosedRequest);
+            case FindingKind.ClientFault:
+                return Answer.ClientFault(finding.UpstreamName, finding.ClientStatus);
         }
 
-        return reported.Failure is { } failure ? AnswerAsync(context, failure) : ClientAborted(context, reported.Upstream);
+        var failure = finding.Failure!;
+        var stale = exchange?.Stale;
+        if (stale is not null && finding.Called)
+        {
+            // The upstream was asked and failed: hold down what the failure says is down (the upstream, or this URL).
+            _stale!.Failed(stale, failure);
+        }
+
+        if (context.Response.HasStarted)
+        {
+            // A second status line is impossible and a cut body would read as a success: make the client see a failure.
+            return Answer.Abort(failure, context.Response.StatusCode);
+        }
+
+        if (stale is not null && (exchange!.Copy ?? await _stale!.FindAsync(context, stale, failure).ConfigureAwait(false)) is { } copy)
+        {
+            return Answer.Stale(failure, copy);
+        }
+
+        return Answer.Error(failure, ErrorTaxonomy.StatusFor(_options.CurrentValue, failure.ErrorType));
     }
 
-    private Task ClientAborted(HttpContext context, string? upstream)
+    private Task WriteAsync(HttpContext context, Answer answer, string traceId)
     {
-        var request = context.Request;
-        Log.ClientAborted(_reporter.Logger, request.Method, request.Path.Value ?? "/", upstream ?? FailureReporter.UnknownUpstream, TraceIdOf(context));
-        if (!context.Response.HasStarted && context.RequestAborted.IsCancellationRequested)
+        var response = context.Response;
+        switch (answer.Kind)
         {
-            context.Response.StatusCode = StatusCodes.Status499ClientClosedRequest;
+            case AnswerKind.ErrorResponse:
+                return WriteErrorAsync(context, answer.Failure!, answer.StatusCode, traceId);
+
+            case AnswerKind.StaleCopy:
+                return WriteStaleAsync(context, answer, traceId);
+
+            case AnswerKind.Aborted:
+                context.Abort();
+                break;
+
+            case AnswerKind.ClientAborted:
+                if (!response.HasStarted && context.RequestAborted.IsCancellationRequested)
+                {
+                    response.StatusCode = answer.StatusCode;
+                }
+
+                break;
+
+            case AnswerKind.ClientError:
+                if (!response.HasStarted)
+                {
+                    response.Clear();
+                    response.StatusCode = answer.StatusCode;
+                }
+
+                break;
         }
 
         return Task.CompletedTask;
     }
 
-    private Task AnswerAsync(HttpContext context, UpstreamFailure failure)
-    {
-        var request = context.Request;
-        if (context.Response.HasStarted)
-        {
-            // A second status line is impossible and a cut body would read as a success: make the client see a failure.
-            Log.ResponseAlreadyStarted(_reporter.Logger, failure.Upstream ?? FailureReporter.UnknownUpstream, ErrorTaxonomy.Get(failure.ErrorType).Name,
-                request.Method, request.Path.Value ?? "/", TraceIdOf(context));
-            context.Abort();
-            return Task.CompletedTask;
-        }
-
-        return OfferAsync(context, failure);
-    }
-
-    // Every failure, the fail-fast 503 included, is offered to stale-if-error first: it serves a kept copy or answers
-    // with the error page.
-    private Task OfferAsync(HttpContext context, UpstreamFailure failure)
-        => _stale is null ? ReportAndWriteAsync(context, failure) : _stale.AnswerAsync(context, failure, _answerFailure);
-
-    private Task ReportAndWriteAsync(HttpContext context, UpstreamFailure failure)
+    private async Task WriteStaleAsync(HttpContext context, Answer answer, string traceId)
     {
         var options = _options.CurrentValue;
-        var status = ErrorTaxonomy.StatusFor(options, failure.ErrorType);
-        var traceId = TraceIdOf(context);
-        _reporter.Report(context, failure, status, traceId);
-        return WriteAsync(context, options, failure, status, traceId);
+        var failure = answer.Failure!;
+        var written = await StaleCopyResponse.WriteAsync(context, answer.Copy!, failure, options.ProxyName ?? "gateway", _timeProvider.GetUtcNow(),
+            WriteToken(context)).ConfigureAwait(false);
+        if (!written.Started)
+        {
+            // The server refused one of the copy's headers before anything was sent: the error is still a correct answer.
+            await WriteErrorAsync(context, failure, ErrorTaxonomy.StatusFor(options, failure.ErrorType), traceId).ConfigureAwait(false);
+        }
+        else if (written.Failure is { } exception)
+        {
+            // The status line is out: another answer is impossible, and an error here must not become a 500.
+            _reporter.ReportWriteFailure(context, answer, exception, traceId);
+            context.Abort();
+        }
     }
 
-    private async Task WriteAsync(HttpContext context, GatewayErrorsOptions options, UpstreamFailure failure, int status, string traceId)
+    private async Task WriteErrorAsync(HttpContext context, UpstreamFailure failure, int status, string traceId)
     {
+        var options = _options.CurrentValue;
         var response = context.Response;
         try
         {
@@ -253,7 +356,7 @@ internal sealed class GatewayErrorsMiddleware
                 case ResponseBodyKind.Html:
                     response.ContentType = HtmlErrorPage.ContentType;
                     _pages.Write(response.BodyWriter, error);
-                    await response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+                    await response.BodyWriter.FlushAsync(WriteToken(context)).ConfigureAwait(false);
                     break;
 
                 case ResponseBodyKind.Grpc:
@@ -267,7 +370,7 @@ internal sealed class GatewayErrorsMiddleware
                 default:
                     response.ContentType = PlainTextBody.ContentType;
                     PlainTextBody.Write(response.BodyWriter, error);
-                    await response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+                    await response.BodyWriter.FlushAsync(WriteToken(context)).ConfigureAwait(false);
                     break;
             }
         }
@@ -276,9 +379,9 @@ internal sealed class GatewayErrorsMiddleware
             // The error path must not throw: a second exception here would turn a 502 into a 500 or worse. A client
             // that left while the page was written (cancellation, or an I/O error on its closed connection) is not
             // worth an error entry.
-            if (!context.RequestAborted.IsCancellationRequested)
+            if (!WriteToken(context).IsCancellationRequested)
             {
-                Log.ErrorResponseFailed(_reporter.Logger, writeFailure, status, failure.Upstream ?? FailureReporter.UnknownUpstream, traceId);
+                _reporter.ReportWriteFailure(context, Answer.Error(failure, status), writeFailure, traceId);
             }
 
             context.Abort();
@@ -300,7 +403,7 @@ internal sealed class GatewayErrorsMiddleware
             ProblemDetailsBody.Write(writer, problem);
         }
 
-        await context.Response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+        await context.Response.BodyWriter.FlushAsync(WriteToken(context)).ConfigureAwait(false);
     }
 
     /// <summary>The cause's message, after the destination that was called when there are several (YARP's destination id).</summary>
@@ -312,6 +415,27 @@ internal sealed class GatewayErrorsMiddleware
             : $"destination {destination}: {message}";
     }
 
-    private static string TraceIdOf(HttpContext context)
+    internal static string TraceIdOf(HttpContext context)
         => Activity.Current is { } activity && activity.TraceId != default ? activity.TraceId.ToHexString() : context.TraceIdentifier;
+
+    private enum FindingKind
+    {
+        Success,
+        NotOurs,
+        Upstream,
+        ClientGone,
+        ClientFault,
+    }
+
+    /// <summary>What the endpoint's end says: success, an upstream failure, the client's doing, or an exception not ours.</summary>
+    private readonly record struct Finding(FindingKind Kind, UpstreamFailure? Failure, string? UpstreamName, int ClientStatus, bool Called)
+    {
+        public static Finding NotOurs => new(FindingKind.NotOurs, null, null, 0, false);
+
+        public static Finding Upstream(UpstreamFailure failure, bool called) => new(FindingKind.Upstream, failure, failure.Upstream, 0, called);
+
+        public static Finding ClientGone(string? upstream) => new(FindingKind.ClientGone, null, upstream, 0, true);
+
+        public static Finding ClientFault(string? upstream, int status) => new(FindingKind.ClientFault, null, upstream, status, true);
+    }
 }

@@ -17,8 +17,8 @@ public static class GatewayUpstreamEndpointConventionBuilderExtensions
     /// <param name="upstreams">The upstream names, as given to <c>AddGatewayErrorsHandler</c> (the client name by default).</param>
     /// <returns>The builder, for chaining.</returns>
     /// <remarks>
-    /// The middleware needs the endpoint chosen already: with an explicit <c>UseRouting()</c>, call
-    /// <c>UseGatewayErrors()</c> after it. Without it, the endpoint runs and fails fast through its client instead.
+    /// The check runs when a request reaches the endpoint, after authentication, authorization and any other middleware,
+    /// so it works wherever <c>UseGatewayErrors()</c> and <c>UseRouting()</c> are placed.
     /// </remarks>
     public static TBuilder WithGatewayUpstreams<TBuilder>(this TBuilder builder, params string[] upstreams)
         where TBuilder : IEndpointConventionBuilder
@@ -31,7 +31,11 @@ public static class GatewayUpstreamEndpointConventionBuilderExtensions
         }
 
         var metadata = new GatewayUpstreamMetadata([.. upstreams]);
-        builder.Add(endpoint => endpoint.Metadata.Add(metadata));
+        builder.Add(endpoint =>
+        {
+            endpoint.Metadata.Add(metadata);
+            EndpointGate.Install(endpoint);
+        });
         return builder;
     }
 }

@@ -1,16 +1,14 @@
-using Microsoft.AspNetCore.Http;
-
 namespace GatewayErrors;
 
 /// <summary>
-/// Answers, before an endpoint runs, whether an upstream it needs is known to be unavailable: isolated, in
+/// Answers, when a request reaches an endpoint and before it runs, whether an upstream it needs is known to be unavailable: isolated, in
 /// maintenance, or behind circuits that all reject calls.
 /// </summary>
 /// <remarks>
 /// Exceptions are what an outage costs: with an open circuit, throwing through the handler, the endpoint and the
-/// middleware costs far more than answering here, before the endpoint (see docs/performance.md). A request to an
-/// endpoint without <see cref="GatewayUpstreamMetadata"/> costs one metadata lookup; to a marked endpoint whose
-/// upstreams are available, one volatile read per upstream.
+/// middleware costs far more than answering here, before the endpoint (see docs/performance.md). Asked by the
+/// <see cref="EndpointGate"/> of marked endpoints only; when their upstreams are available it costs one volatile read
+/// per upstream.
 /// </remarks>
 internal sealed class UpstreamAvailability
 {
@@ -18,18 +16,14 @@ internal sealed class UpstreamAvailability
 
     public UpstreamAvailability(UpstreamCircuits circuits) => _circuits = circuits;
 
-    public UpstreamFailure? FindUnavailable(HttpContext context)
+    /// <summary>The failure of the first of the endpoint's upstreams that is known unavailable; null when all may be called.</summary>
+    public UpstreamFailure? FindUnavailable(GatewayUpstreamMetadata metadata)
     {
-        if (context.GetEndpoint()?.Metadata.GetMetadata<GatewayUpstreamMetadata>() is not { } metadata)
-        {
-            return null;
-        }
-
         foreach (var status in metadata.Resolve(_circuits))
         {
-            if (status.IsUnavailable(_circuits.TimeProvider.GetUtcNow(), out var retryAfter, out var maintenance))
+            if (status.IsUnavailable(_circuits.TimeProvider.GetUtcNow(), out var retryAfter, out _))
             {
-                return Unavailable(status.Name, retryAfter, maintenance);
+                return Unavailable(status.Name, retryAfter);
             }
         }
 
@@ -49,6 +43,6 @@ internal sealed class UpstreamAvailability
                 : null;
 
     /// <summary>The failure of a call refused before it was tried: 503 <c>destination_unavailable</c>, nothing elapsed, no next hop.</summary>
-    internal static UpstreamFailure Unavailable(string upstream, TimeSpan? retryAfter, MaintenanceWindow? maintenance)
+    internal static UpstreamFailure Unavailable(string upstream, TimeSpan? retryAfter)
         => FailureFactory.Create(upstream, new(GatewayErrorType.DestinationUnavailable, retryAfter), elapsed: TimeSpan.Zero);
 }

@@ -86,12 +86,12 @@ internal sealed class UpstreamGateHandler : DelegatingHandler
 
     private UpstreamFailureException? Refuse()
     {
-        if (!_status.IsUnavailable(_timeProvider.GetUtcNow(), out var retryAfter, out var maintenance))
+        if (!_status.IsUnavailable(_timeProvider.GetUtcNow(), out var retryAfter, out _))
         {
             return null;
         }
 
-        return new UpstreamFailureException(UpstreamAvailability.Unavailable(_status.Name, retryAfter, maintenance));
+        return new UpstreamFailureException(UpstreamAvailability.Unavailable(_status.Name, retryAfter));
     }
 
     private static ResilienceContext Rent(HttpRequestMessage request, CancellationToken cancellationToken)

@@ -16,16 +16,29 @@ namespace GatewayErrors;
 internal sealed class ResponseCapture : Stream, IHttpResponseBodyFeature
 {
     private readonly IHttpResponseBodyFeature _inner;
+    private readonly HttpResponse _response;
     private readonly long _limit;
     private PipeWriter? _writer;
     private byte[]? _buffer;
     private int _length;
 
-    public ResponseCapture(IHttpResponseBodyFeature inner, long limit)
+    public ResponseCapture(IHttpResponseBodyFeature inner, HttpResponse response, long limit)
     {
         _inner = inner;
+        _response = response;
         _limit = limit;
     }
+
+    /// <summary>
+    /// The status and headers as the endpoint set them, read when its first byte (or the start of its response) came
+    /// through, before any middleware between the endpoint and <c>UseGatewayErrors()</c> saw it: a compressing
+    /// middleware adds its <c>Content-Encoding</c> to the same headers when it receives that byte, and its bytes are
+    /// not the ones copied here. Null until then.
+    /// </summary>
+    public ResponseHead? Head { get; private set; }
+
+    /// <summary>Reads the status and headers now, unless the first write already did.</summary>
+    public ResponseHead TakeHead() => Head ??= ResponseHead.Of(_response);
 
     /// <summary>True when the body grew past the limit, so no copy can be kept.</summary>
     public bool Oversized { get; private set; }
@@ -57,6 +70,7 @@ internal sealed class ResponseCapture : Stream, IHttpResponseBodyFeature
 
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
+        TakeHead();
         if (_writer is not null)
         {
             await _writer.FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -122,6 +136,11 @@ internal sealed class ResponseCapture : Stream, IHttpResponseBodyFeature
 
     private void Copy(ReadOnlySpan<byte> bytes)
     {
+        if (Head is null && !bytes.IsEmpty)
+        {
+            TakeHead();
+        }
+
         if (Oversized || bytes.IsEmpty)
         {
             return;
@@ -145,5 +164,33 @@ internal sealed class ResponseCapture : Stream, IHttpResponseBodyFeature
 
         bytes.CopyTo(_buffer.AsSpan(_length));
         _length += bytes.Length;
+    }
+}
+
+/// <summary>A response's status and headers at one moment: what a kept copy replays.</summary>
+internal sealed record ResponseHead(int StatusCode, KeyValuePair<string, string[]>[] Headers)
+{
+    public static ResponseHead Of(HttpResponse response)
+    {
+        var headers = new KeyValuePair<string, string[]>[response.Headers.Count];
+        var i = 0;
+        foreach (var (name, values) in response.Headers)
+        {
+            headers[i++] = new(name, values.ToArray()!);
+        }
+
+        return new(response.StatusCode, headers);
+    }
+
+    /// <summary>The headers as a dictionary of their own, for the readers of response headers.</summary>
+    public IHeaderDictionary ToHeaders()
+    {
+        var headers = new HeaderDictionary(Headers.Length);
+        foreach (var (name, values) in Headers)
+        {
+            headers[name] = values;
+        }
+
+        return headers;
     }
 }

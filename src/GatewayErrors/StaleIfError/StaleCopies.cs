@@ -1,255 +1,140 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 
 namespace GatewayErrors;
 
 /// <summary>
-/// Stale-if-error for endpoints that call <c>WithStaleIfError()</c>: keeps their last good response, serves it when
-/// the endpoint fails because of an upstream, and during a hold-down after such a failure serves it without calling
-/// the upstream at all. The middleware calls <see cref="Find"/> and <see cref="InvokeAsync"/> on every request and
-/// <see cref="AnswerAsync"/> before it answers a failure.
+/// Stale-if-error for endpoints that call <c>WithStaleIfError()</c>: keeps their last good response, and offers it when
+/// they fail because of an upstream. Two steps, each called once per request: <see cref="Begin"/> at the endpoint
+/// (by its <see cref="EndpointGate"/>: the request has passed the app's checks) and <see cref="FinishAsync"/> by the
+/// middleware when the exchange is over; between them the middleware may ask <see cref="FindAsync"/> for a copy and tell
+/// <see cref="Failed"/> what failed.
 /// </summary>
 /// <remarks>
-/// An endpoint that does not opt in costs one metadata lookup (<see cref="Find"/>) and a feature lookup when it fails.
 /// An opted-in endpoint costs a key and a dictionary lookup per request; its response is copied once per
-/// <see cref="GatewayStaleIfErrorOptions.RefreshInterval"/>, and written to the store in the background.
+/// <see cref="GatewayStaleIfErrorOptions.RefreshInterval"/>, and written to the store in the background. Only a complete
+/// exchange is kept: the endpoint returned normally, the client did not leave, and the bytes kept are the bytes the
+/// endpoint wrote.
 /// </remarks>
-internal sealed class StaleCopies : IDisposable
+internal sealed class StaleCopies
 {
     // What the refresh throttle remembers; past it, it starts over (costing at most one extra capture per key).
     private const int MaxTrackedKeys = 10_000;
 
-    // Hop-by-hop fields (RFC 9110 section 7.6.1) and fields that are written fresh for each served copy.
-    private static readonly HashSet<string> NotKept = new(StringComparer.OrdinalIgnoreCase)
-    {
-        HeaderNames.Connection, HeaderNames.KeepAlive, "Proxy-Connection", HeaderNames.TE, HeaderNames.Trailer,
-        HeaderNames.TransferEncoding, HeaderNames.Upgrade, HeaderNames.ContentLength, HeaderNames.Age, HeaderNames.SetCookie,
-    };
-
     private readonly IOptionsMonitor<GatewayErrorsOptions> _options;
     private readonly TimeProvider _timeProvider;
     private readonly IServiceProvider _services;
-    private StaleCopyStore? _store;
-    private readonly StaleIfErrorMetrics _metrics;
-    private readonly FailureLogSummarizer _summarizer;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, long> _lastCaptured = new(StringComparer.Ordinal);
+    private StaleCopyStore? _store;
 
-    public StaleCopies(IOptionsMonitor<GatewayErrorsOptions> options, TimeProvider timeProvider, IServiceProvider services, StaleIfErrorMetrics metrics,
-        ILogger<StaleCopies> logger)
+    public StaleCopies(IOptionsMonitor<GatewayErrorsOptions> options, TimeProvider timeProvider, IServiceProvider services, ILogger<StaleCopies> logger)
     {
         _options = options;
         _timeProvider = timeProvider;
         _services = services;
-        _metrics = metrics;
         _logger = logger;
-        _summarizer = new FailureLogSummarizer(options, timeProvider, logger, Log.StaleCopiesServedSummarized);
     }
 
     // Built on the first opted-in request: an app without such endpoints never builds a HybridCache.
     private StaleCopyStore Store => _store ??= _services.GetRequiredService<StaleCopyStore>();
 
-    /// <summary>The endpoint's stale-if-error metadata; null (and nothing else done) for endpoints that do not opt in.</summary>
-    public static StaleIfErrorMetadata? Find(HttpContext context) => context.GetEndpoint()?.Metadata.GetMetadata<StaleIfErrorMetadata>();
-
     /// <summary>
-    /// Runs an opted-in endpoint (<paramref name="next"/>: the middleware's own handling of the endpoint, failures
-    /// included): answers from a copy during a hold-down, captures the response when its copy is due for a refresh.
+    /// Starts a request at an opted-in endpoint: null when the request may neither be kept nor answered from a copy (its
+    /// response may depend on who asks); otherwise its state, held down when the upstream is not to be called, and
+    /// capturing when its copy is due for a refresh.
     /// </summary>
-    public Task InvokeAsync(HttpContext context, StaleIfErrorMetadata route, RequestDelegate next)
+    /// <param name="context">The request.</param>
+    /// <param name="route">The endpoint's stale-if-error metadata.</param>
+    /// <param name="upstreamSkipped">The upstream will not be called anyway (it is known unavailable): no hold-down, no capture.</param>
+    public StaleRequest? Begin(HttpContext context, StaleIfErrorMetadata route, bool upstreamSkipped)
     {
         var request = context.Request;
         var isGet = HttpMethods.IsGet(request.Method);
         var settings = _options.CurrentValue.StaleIfError;
         if ((!isGet && !HttpMethods.IsHead(request.Method)) || !MayUseCopies(context, route, settings))
         {
-            // A request that could not have been kept is never answered from a copy either: its response may depend on who asks.
-            return next(context);
+            return null;
         }
 
-        var state = new StaleRequest(route, StaleCopyKey.For(request));
-        context.Features.Set(state);
+        var key = StaleCopyKey.For(request);
+        if (upstreamSkipped)
+        {
+            return new StaleRequest(route, key);
+        }
+
         var now = _timeProvider.GetTimestamp();
-        if (route.IsHeldDown(now, Ticks(settings.ProbeInterval)) && route.LastFailure is { } failure)
+        if (route.HeldDownFor(key, now, Ticks(settings.ProbeInterval)) is { } failure)
         {
-            return ServeHeldDownAsync(context, state, failure, next);
+            return new StaleRequest(route, key) { HeldDownBy = failure };
         }
 
-        return RunAsync(context, state, now, isGet, next);
-    }
-
-    /// <summary>
-    /// Answers a failure of the request: with the kept copy when the endpoint opted in and has one within its window,
-    /// otherwise with <paramref name="answerError"/> (the error page, as without stale-if-error).
-    /// </summary>
-    public Task AnswerAsync(HttpContext context, UpstreamFailure failure, Func<HttpContext, UpstreamFailure, Task> answerError)
-    {
-        if (context.Features.Get<StaleRequest>() is not { Answered: false } state)
-        {
-            return answerError(context, failure);
-        }
-
-        state.Answered = true;
-        state.StopCapture(context);
-        if (state.CaptureKey is { } key)
-        {
-            // The due refresh did not happen: let the next success take it.
-            _lastCaptured.TryRemove(key, out _);
-        }
-
-        var settings = _options.CurrentValue.StaleIfError;
-        state.Route.Failed(failure, _timeProvider.GetTimestamp(), Ticks(settings.HoldDown), Ticks(settings.ProbeInterval));
-        return ServeOrAsync(context, state, failure, answerError);
-    }
-
-    private async Task ServeOrAsync(HttpContext context, StaleRequest state, UpstreamFailure failure, Func<HttpContext, UpstreamFailure, Task> answerError)
-    {
-        if (await FindCopyAsync(context, state, failure).ConfigureAwait(false) is not { } copy
-            || !await TryServeAsync(context, copy, failure).ConfigureAwait(false))
-        {
-            await answerError(context, failure).ConfigureAwait(false);
-        }
-    }
-
-    private async Task ServeHeldDownAsync(HttpContext context, StaleRequest state, UpstreamFailure failure, RequestDelegate next)
-    {
-        // Within the hold-down the upstream is not called: the copy is the answer, as fast as a static page.
-        if (await FindCopyAsync(context, state, failure).ConfigureAwait(false) is { } copy && await TryServeAsync(context, copy, failure).ConfigureAwait(false))
-        {
-            state.Answered = true;
-            return;
-        }
-
-        await RunAsync(context, state, _timeProvider.GetTimestamp(), HttpMethods.IsGet(context.Request.Method), next).ConfigureAwait(false);
-    }
-
-    private Task RunAsync(HttpContext context, StaleRequest state, long now, bool isGet, RequestDelegate next)
-    {
-        var settings = _options.CurrentValue.StaleIfError;
+        var state = new StaleRequest(route, key);
         if (isGet)
         {
-            var key = StaleCopyKey.ForVariant(state.BaseKey, context.Request, state.Route.VaryHeaders);
-            if (IsDue(key, now, settings.RefreshInterval))
+            var variant = StaleCopyKey.ForVariant(key, request, route.VaryHeaders);
+            if (IsDue(variant, now, settings.RefreshInterval))
             {
-                state.StartCapture(context, key, settings.MaxEntryBytes);
+                state.StartCapture(context, variant, settings.MaxEntryBytes);
             }
         }
 
-        Task inner;
-        try
-        {
-            inner = next(context);
-        }
-        catch
-        {
-            state.StopCapture(context);
-            throw;
-        }
-
-        if (inner.IsCompletedSuccessfully && state.Capture is null)
-        {
-            Completed(context, state);
-            return Task.CompletedTask;
-        }
-
-        return AwaitAsync(context, state, inner);
+        return state;
     }
 
-    private async Task AwaitAsync(HttpContext context, StaleRequest state, Task inner)
+    /// <summary>
+    /// Ends the request's capture: keeps the copy when the exchange was <paramref name="complete"/> (the endpoint returned
+    /// normally, nothing failed, the client is still there), and then, the upstream having answered, ends its hold-downs.
+    /// Anything else keeps nothing and ends nothing.
+    /// </summary>
+    public async Task FinishAsync(HttpContext context, StaleRequest state, bool complete)
     {
+        var capture = state.StopCapture(context);
         try
         {
-            await inner.ConfigureAwait(false);
-            if (state.Capture is { } capture && !state.Answered)
+            if (!complete)
             {
+                if (capture is not null)
+                {
+                    // The due refresh did not happen: let the next success take it.
+                    _lastCaptured.TryRemove(state.CaptureKey!, out _);
+                }
+
+                return;
+            }
+
+            if (capture is not null)
+            {
+                // Bytes still held by the capture's own writer belong to the body: push them out before it is judged.
                 await capture.FlushWriterAsync().ConfigureAwait(false);
                 Keep(context, state, capture);
+            }
+
+            if (context.Response.StatusCode < StatusCodes.Status500InternalServerError)
+            {
+                // The upstream answered (whatever it said, it is up): a fresh, complete success ends the hold-down at once.
+                state.Route.Succeeded(state.BaseKey);
             }
         }
         finally
         {
-            state.StopCapture(context);
+            capture?.Release();
         }
-
-        Completed(context, state);
     }
 
-    private static void Completed(HttpContext context, StaleRequest state)
+    /// <summary>The upstream was called for this request and failed: start the hold-down the failure calls for.</summary>
+    public void Failed(StaleRequest state, UpstreamFailure failure)
     {
-        // The upstream answered (whatever it said, it is up): a fresh success ends the hold-down at once.
-        if (!state.Answered && context.Response.StatusCode < StatusCodes.Status500InternalServerError)
-        {
-            state.Route.Succeeded();
-        }
+        var settings = _options.CurrentValue.StaleIfError;
+        state.Route.Failed(failure, state.BaseKey, _timeProvider.GetTimestamp(), Ticks(settings.HoldDown), Ticks(settings.ProbeInterval));
     }
 
-    private void Keep(HttpContext context, StaleRequest state, ResponseCapture capture)
-    {
-        var response = context.Response;
-        var settings = _options.CurrentValue;
-        var stale = settings.StaleIfError;
-        var route = state.Route;
-        if (response.StatusCode != StatusCodes.Status200OK || context.User.Identity?.IsAuthenticated == true)
-        {
-            return;
-        }
-
-        if (capture.Oversized)
-        {
-            if (route.FirstOversize())
-            {
-                Log.StaleCopyTooLarge(_logger, context.Request.Method, context.Request.Path.Value ?? "/", stale.MaxEntryBytes);
-            }
-
-            return;
-        }
-
-        var body = capture.ToArray();
-        if (response.ContentLength is { } length && length != body.Length)
-        {
-            // Not the whole body went through here (a HEAD-like answer, or one cut short): nothing to serve later.
-            return;
-        }
-
-        var policy = ResponsePolicy.Read(response.Headers);
-        if (policy.Forbidden || !TryCollectHeaders(context, route, stale, out var headers, out var vary))
-        {
-            return;
-        }
-
-        var lifetime = LongestWindow(route, settings);
-        if (policy.StaleIfError is { } own && own < lifetime)
-        {
-            lifetime = own;
-        }
-
-        if (lifetime <= TimeSpan.Zero)
-        {
-            return;
-        }
-
-        var now = _timeProvider.GetUtcNow();
-        var copy = new StaleCopy(response.StatusCode, now, policy.StaleIfError, policy.FreshnessSeconds, policy.AgeSeconds, headers, body);
-        route.VaryHeaders = vary;
-        if (vary.Length == 0)
-        {
-            Store.Keep(state.BaseKey, copy, lifetime);
-        }
-        else
-        {
-            Store.Keep(state.BaseKey, StaleCopy.ForVaryRules(vary, now), lifetime);
-            Store.Keep(StaleCopyKey.ForVariant(state.BaseKey, context.Request, vary), copy, lifetime);
-        }
-    }
-
-    private async ValueTask<StaleCopy?> FindCopyAsync(HttpContext context, StaleRequest state, UpstreamFailure failure)
+    /// <summary>The kept copy that may answer this failure: within the failure's window, from memory or the shared cache; else null.</summary>
+    public async ValueTask<StaleCopy?> FindAsync(HttpContext context, StaleRequest state, UpstreamFailure failure)
     {
         var window = WindowFor(failure.Upstream, state.Route, _options.CurrentValue);
         if (window <= TimeSpan.Zero)
@@ -266,70 +151,64 @@ internal sealed class StaleCopies : IDisposable
         return copy is { IsVaryRules: false } && copy.IsWithin(_timeProvider.GetUtcNow(), window) ? copy : null;
     }
 
-    private async ValueTask<bool> TryServeAsync(HttpContext context, StaleCopy copy, UpstreamFailure failure)
+    private void Keep(HttpContext context, StaleRequest state, ResponseCapture capture)
     {
-        var response = context.Response;
-        if (response.HasStarted)
+        var settings = _options.CurrentValue;
+        var stale = settings.StaleIfError;
+        var route = state.Route;
+        var head = capture.TakeHead();
+        if (head.StatusCode != StatusCodes.Status200OK || context.User.Identity?.IsAuthenticated == true)
         {
-            return false;
+            return;
         }
 
-        var options = _options.CurrentValue;
-        var proxyName = options.ProxyName ?? "gateway";
-        var type = ErrorTaxonomy.Get(failure.ErrorType);
-        var age = copy.AgeSeconds(_timeProvider.GetUtcNow());
-        try
+        if (capture.Oversized)
         {
-            response.Clear();
-            response.StatusCode = copy.StatusCode;
-            var headers = response.Headers;
-            foreach (var (name, values) in copy.Headers)
+            if (route.FirstOversize())
             {
-                headers[name] = values;
+                Log.StaleCopyTooLarge(_logger, context.Request.Method, LogValues.Path(context.Request), stale.MaxEntryBytes);
             }
 
-            headers.Age = ProxyStatusHeader.Seconds(age);
-
-            // RFC 9211: this cache's member goes after any from caches nearer the origin; a negative ttl says how stale.
-            Append(headers, "Cache-Status", CacheStatus(proxyName, copy.FreshnessSeconds - age));
-            Append(headers, ProxyStatusHeader.Name, ProxyStatusHeader.Cached(proxyName, type));
-            response.ContentLength = copy.Body.Length;
+            return;
         }
-        catch (InvalidOperationException)
+
+        var body = capture.ToArray();
+        var headers = head.ToHeaders();
+        if (headers.ContentLength is { } length && length != body.Length)
         {
-            // A header the server refuses (a copy from another version, say): the error page is still a correct answer.
-            response.Clear();
-            return false;
+            // Not the whole body went through here (a HEAD-like answer, or one cut short): nothing to serve later.
+            return;
         }
 
-        var upstream = failure.Upstream ?? FailureReporter.UnknownUpstream;
-        _metrics.RecordServed(upstream, type.Name);
-        if (_summarizer.ShouldLogInFull(upstream, failure.ErrorType))
+        var policy = ResponsePolicy.Read(headers);
+        if (policy.Forbidden || !KeptHeaders.TryCollect(headers, route, context, stale, out var kept, out var vary))
         {
-            Log.StaleCopyServed(_logger, upstream, type.Name, age, context.Request.Method, context.Request.Path.Value ?? "/", TraceIdOf(context));
+            return;
         }
 
-        if (HttpMethods.IsHead(context.Request.Method))
+        var lifetime = LongestWindow(route, settings);
+        if (policy.StaleIfError is { } own && own < lifetime)
         {
-            return true;
+            lifetime = own;
         }
 
-        try
+        if (lifetime <= TimeSpan.Zero)
         {
-            await response.Body.WriteAsync(copy.Body, context.RequestAborted).ConfigureAwait(false);
+            return;
         }
-        catch (Exception exception)
+
+        var now = _timeProvider.GetUtcNow();
+        var copy = new StaleCopy(head.StatusCode, now, policy.StaleIfError, policy.FreshnessSeconds, policy.AgeSeconds, kept, body);
+        route.VaryHeaders = vary;
+        if (vary.Length == 0)
         {
-            // The status line is out: another answer is impossible, and an error here must not become a 500.
-            if (!context.RequestAborted.IsCancellationRequested)
-            {
-                Log.StaleCopyFailed(_logger, exception, upstream, TraceIdOf(context));
-            }
-
-            context.Abort();
+            Store.Keep(state.BaseKey, copy, lifetime);
         }
-
-        return true;
+        else
+        {
+            Store.Keep(state.BaseKey, StaleCopy.ForVaryRules(vary, now), lifetime);
+            Store.Keep(StaleCopyKey.ForVariant(state.BaseKey, context.Request, vary), copy, lifetime);
+        }
     }
 
     /// <summary>Whether this request may be answered with (and its response kept as) a copy shared by everyone.</summary>
@@ -341,7 +220,7 @@ internal sealed class StaleCopies : IDisposable
             return false;
         }
 
-        if (headers.CacheControl.Count > 0 && Contains(headers.CacheControl, "no-store"))
+        if (headers.CacheControl.Count > 0 && KeptHeaders.Contains(headers.CacheControl, "no-store"))
         {
             return false;
         }
@@ -364,64 +243,6 @@ internal sealed class StaleCopies : IDisposable
             }
         }
 
-        return true;
-    }
-
-    private static bool TryCollectHeaders(HttpContext context, StaleIfErrorMetadata route, GatewayStaleIfErrorOptions settings,
-        out KeyValuePair<string, string[]>[] headers, out string[] vary)
-    {
-        headers = [];
-        vary = [];
-        var response = context.Response.Headers;
-        if (response.SetCookie.Count > 0)
-        {
-            // Only cookies the route named as irrelevant may be set, and they are left out of the copy.
-            settings.IgnoredCookies.TryGetValue(route.RouteName(context), out var ignored);
-            foreach (var header in response.SetCookie)
-            {
-                if (header is null)
-                {
-                    continue;
-                }
-
-                var name = header.AsSpan(0, Math.Max(0, header.IndexOf('=', StringComparison.Ordinal))).Trim().ToString();
-                if (ignored is null || name.Length == 0 || !ignored.Contains(name, StringComparer.Ordinal))
-                {
-                    return false;
-                }
-            }
-        }
-
-        if (response.Vary.Count > 0)
-        {
-            var names = new SortedSet<string>(StringComparer.Ordinal);
-            foreach (var value in response.Vary)
-            {
-                foreach (var name in (value ?? string.Empty).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-                {
-                    if (name == "*")
-                    {
-                        // RFC 9110 section 12.5.5: varies on things outside the request; no later request can be matched to it.
-                        return false;
-                    }
-
-                    names.Add(name.ToLowerInvariant());
-                }
-            }
-
-            vary = [.. names];
-        }
-
-        var kept = new List<KeyValuePair<string, string[]>>(response.Count);
-        foreach (var (name, values) in response)
-        {
-            if (!NotKept.Contains(name))
-            {
-                kept.Add(new(name, values.ToArray()!));
-            }
-        }
-
-        headers = [.. kept];
         return true;
     }
 
@@ -463,34 +284,4 @@ internal sealed class StaleCopies : IDisposable
     }
 
     private long Ticks(TimeSpan span) => (long)(span.TotalSeconds * _timeProvider.TimestampFrequency);
-
-    private static string CacheStatus(string proxyName, long ttl)
-    {
-        var builder = new StringBuilder(proxyName.Length + 24);
-        ProxyStatusHeader.AppendItem(builder, proxyName);
-        return builder.Append("; hit; ttl=").Append(ttl).ToString();
-    }
-
-    private static void Append(IHeaderDictionary headers, string name, string member)
-        => headers[name] = headers.TryGetValue(name, out var existing) && !StringValues.IsNullOrEmpty(existing)
-            ? string.Concat(existing.ToString(), ", ", member)
-            : member;
-
-    private static bool Contains(StringValues values, string directive)
-    {
-        foreach (var value in values)
-        {
-            if (value is not null && value.Contains(directive, StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private static string TraceIdOf(HttpContext context)
-        => Activity.Current is { } activity && activity.TraceId != default ? activity.TraceId.ToHexString() : context.TraceIdentifier;
-
-    public void Dispose() => _summarizer.Dispose();
 }

@@ -58,8 +58,24 @@ internal sealed class StaleCopy
 
     public byte[] Body { get; }
 
+    // RFC 8941 section 3.3.1: a structured-field integer has at most 15 digits.
+    private const long MaxFieldInteger = 999_999_999_999_999;
+
     /// <summary>The response's age at <paramref name="now"/> in whole seconds (RFC 9111 section 4.2.3), never negative.</summary>
-    public long AgeSeconds(DateTimeOffset now) => InitialAgeSeconds + Math.Max(0, (long)(now - StoredAt).TotalSeconds);
+    public long AgeSeconds(DateTimeOffset now)
+        => Math.Clamp(Math.Clamp(InitialAgeSeconds, 0, MaxFieldInteger) + Math.Clamp((long)(now - StoredAt).TotalSeconds, 0, MaxFieldInteger), 0, MaxFieldInteger);
+
+    /// <summary>Cache-Status <c>ttl</c> at <paramref name="now"/>: freshness left, negative once stale, a valid integer.</summary>
+    public long TtlSeconds(DateTimeOffset now)
+        => Math.Clamp(Math.Clamp(FreshnessSeconds, 0, MaxFieldInteger) - AgeSeconds(now), -MaxFieldInteger, MaxFieldInteger);
+
+    /// <summary>Whether a kept header may be sent again: never a hop-by-hop field or one written fresh for each served copy.</summary>
+    public static bool MayReplay(string name) => !NotReplayed.Contains(name);
+
+    private static readonly HashSet<string> NotReplayed = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Connection", "Keep-Alive", "Proxy-Connection", "TE", "Trailer", "Transfer-Encoding", "Upgrade", "Content-Length", "Age", "Set-Cookie",
+    };
 
     /// <summary>Whether the copy may still be served at <paramref name="now"/> for a failure whose window is <paramref name="window"/>.</summary>
     public bool IsWithin(DateTimeOffset now, TimeSpan window)

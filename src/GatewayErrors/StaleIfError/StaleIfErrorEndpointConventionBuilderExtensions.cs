@@ -29,8 +29,13 @@ public static class StaleIfErrorEndpointConventionBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(maxStale, TimeSpan.Zero);
 
-        // One metadata object per endpoint, not per group: it holds the endpoint's hold-down state.
-        builder.Add(endpoint => endpoint.Metadata.Add(new StaleIfErrorMetadata(maxStale)));
+        // One metadata object per endpoint, not per group: it holds the endpoint's hold-down state. The gate serves copies
+        // only to requests that reached the endpoint, past every check the app runs before it.
+        builder.Add(endpoint =>
+        {
+            endpoint.Metadata.Add(new StaleIfErrorMetadata(maxStale));
+            EndpointGate.Install(endpoint);
+        });
         return builder;
     }
 }

@@ -14,7 +14,6 @@ internal static class StaleIfErrorServices
     public static void Add(IServiceCollection services)
     {
         services.AddMetrics();
-        services.TryAddSingleton<StaleIfErrorMetrics>();
         services.TryAddSingleton<StaleCopyStore>();
         services.TryAddSingleton<StaleCopies>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GatewayErrorsOptions>, StaleIfErrorOptionsValidator>());

@@ -4,8 +4,8 @@ using Microsoft.AspNetCore.Http.Features;
 namespace GatewayErrors;
 
 /// <summary>
-/// The request feature of a request to an opted-in endpoint whose response may be kept or served from a copy: its
-/// key, its capture, and whether the failure hook already answered it.
+/// The stale-copy state of one request to an opted-in endpoint that may be kept or answered from a copy: its key, the
+/// hold-down that answers it without the upstream, and its capture.
 /// </summary>
 internal sealed class StaleRequest(StaleIfErrorMetadata route, string baseKey)
 {
@@ -14,30 +14,32 @@ internal sealed class StaleRequest(StaleIfErrorMetadata route, string baseKey)
     /// <summary>The key of the URL (scheme, host, path, query); copies that vary are under variant keys below it.</summary>
     public string BaseKey { get; } = baseKey;
 
+    /// <summary>The failure whose hold-down answers this request without calling the upstream, if any.</summary>
+    public UpstreamFailure? HeldDownBy { get; init; }
+
     /// <summary>The variant key the capture refreshes, when capturing.</summary>
     public string? CaptureKey { get; private set; }
 
     public ResponseCapture? Capture { get; private set; }
 
-    /// <summary>True once a failure of this request was answered, from a copy or with the error page.</summary>
-    public bool Answered { get; set; }
-
     public void StartCapture(HttpContext context, string key, long limit)
     {
         var inner = context.Features.GetRequiredFeature<IHttpResponseBodyFeature>();
-        Capture = new ResponseCapture(inner, limit);
+        Capture = new ResponseCapture(inner, context.Response, limit);
         CaptureKey = key;
         context.Features.Set<IHttpResponseBodyFeature>(Capture);
     }
 
-    /// <summary>Puts the original body feature back: before a copy or an error page is written, and when the capture ends.</summary>
-    public void StopCapture(HttpContext context)
+    /// <summary>Puts the original body feature back and hands over the capture, once: whoever takes it releases it.</summary>
+    public ResponseCapture? StopCapture(HttpContext context)
     {
-        if (Capture is { } capture)
+        if (Capture is not { } capture)
         {
-            Capture = null;
-            context.Features.Set(capture.Inner);
-            capture.Release();
+            return null;
         }
+
+        Capture = null;
+        context.Features.Set(capture.Inner);
+        return capture;
     }
 }

@@ -97,7 +97,8 @@ public sealed class FailureLogSummarizerTests
         var context = new DefaultHttpContext();
         context.Request.Method = "GET";
         context.Request.Path = "/products";
-        reporter.Report(context, new UpstreamFailure(upstream, type), ErrorTaxonomy.Get(type).RecommendedStatus, "trace");
+        var failure = new UpstreamFailure(upstream, type);
+        reporter.Report(context, Answer.Error(failure, ErrorTaxonomy.Get(type).RecommendedStatus), "trace");
     }
 
     private static ServiceProvider Build(Dictionary<string, string?> settings, out FakeTimeProvider time, out FakeLogCollector logs)

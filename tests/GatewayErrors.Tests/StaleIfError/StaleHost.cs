@@ -97,7 +97,8 @@ internal sealed class StaleHost : IAsyncDisposable
     public async Task WaitForKeptAsync(string path)
     {
         var store = App.Services.GetRequiredService<StaleCopyStore>();
-        var key = StaleCopyKey.For(new DefaultHttpContext { Request = { Scheme = "http", Host = new HostString("localhost"), Path = path } }.Request);
+        var host = App.Address is { } kestrel ? new HostString(kestrel.Authority) : new HostString("localhost");
+        var key = StaleCopyKey.For(new DefaultHttpContext { Request = { Scheme = "http", Host = host, Path = path } }.Request);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
         while (await store.GetAsync(key, memoryOnly: true) is null)
         {

@@ -16,7 +16,7 @@ public sealed class StaleIfErrorTests
     public async Task UpstreamFails_ServesKeptCopy_WithAgeCacheStatusAndProxyStatus()
     {
         await using var host = await StaleHost.StartAsync();
-        using var metric = new MetricCollector<long>(host.App.Services.GetRequiredService<IMeterFactory>(), "GatewayErrors", "gateway_errors.stale.served");
+        using var metric = new MetricCollector<long>(host.App.Services.GetRequiredService<IMeterFactory>(), "GatewayErrors", "gateway_errors.upstream.failures");
         host.Respond = static (context, _) =>
         {
             context.Response.ContentType = "text/html; charset=utf-8";
@@ -51,6 +51,8 @@ public sealed class StaleIfErrorTests
         Assert.Equal(1, measurement.Value);
         Assert.Equal("catalog", measurement.Tags["gateway.upstream"]);
         Assert.Equal("destination_unavailable", measurement.Tags["error.type"]);
+        Assert.Equal("stale_copy", measurement.Tags["gateway.outcome"]);
+        Assert.Equal(200, measurement.Tags["http.response.status_code"]);
     }
 
     [Fact]

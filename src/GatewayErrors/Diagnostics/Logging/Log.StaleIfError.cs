@@ -50,8 +50,6 @@ internal static partial class Log
         EventName = "StaleCopyNotStored")]
     public static partial void StaleCopyNotStored(ILogger logger, string exceptionType, string exceptionMessage);
 
-    [LoggerMessage(409, LogLevel.Error,
-        "Serving the stale copy for upstream {Upstream} failed; the connection was aborted (trace {TraceId})",
-        EventName = "StaleCopyFailed")]
-    public static partial void StaleCopyFailed(ILogger logger, Exception exception, string upstream, string traceId);
+    // 409 (StaleCopyFailed) is retired: a copy that fails while it is written is reported like any answer that fails
+    // then, as ErrorResponseFailed (4). Do not reuse the id.
 }

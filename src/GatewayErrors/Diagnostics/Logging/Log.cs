@@ -40,6 +40,21 @@ internal static partial class Log
         EventName = "ErrorResponseFailed")]
     public static partial void ErrorResponseFailed(ILogger logger, Exception exception, int statusCode, string upstream, string traceId);
 
+    [LoggerMessage(6, LogLevel.Error,
+        "Upstream {Upstream} failed with {ErrorType} after the response had started {Count} more times in the last {WindowSeconds} s; each connection was aborted, repeats were counted, not logged (the first was logged in full)",
+        EventName = "ResponsesAbortedSummarized")]
+    public static partial void ResponsesAbortedSummarized(ILogger logger, string upstream, string errorType, long count, double windowSeconds);
+
+    [LoggerMessage(7, LogLevel.Error,
+        "Writing the error response for upstream {Upstream} ({ErrorType}) failed {Count} more times in the last {WindowSeconds} s; repeats were counted, not logged (the first was logged in full)",
+        EventName = "ErrorResponsesFailedSummarized")]
+    public static partial void ErrorResponsesFailedSummarized(ILogger logger, string upstream, string errorType, long count, double windowSeconds);
+
+    [LoggerMessage(8, LogLevel.Debug,
+        "The client's request body for {Method} {Path} broke while it was sent to upstream {Upstream}; answered {StatusCode}, not an upstream failure (trace {TraceId})",
+        EventName = "ClientRequestBroken")]
+    public static partial void ClientRequestBroken(ILogger logger, string method, string path, string upstream, int statusCode, string traceId);
+
     [LoggerMessage(5, LogLevel.Error,
         "The reloaded GatewayErrors configuration is invalid, so the previous one stays in use until it is fixed: {Reasons}",
         EventName = "OptionsReloadRejected")]
