@@ -24,7 +24,7 @@ internal static class FaqSnippets
         #region snippet: faq-pipeline-order
         var app = builder.Build();
         app.UseExceptionHandler();     // everything that is not an upstream failure
-        app.UseRouting();              // only if you call it explicitly: then before UseGatewayErrors()
+        app.UseRouting();              // only if you call it explicitly; either side of UseGatewayErrors() works
         app.UseGatewayErrors();        // upstream failures: 502, 503, 504
 
         var catalog = app.MapGroup("/catalog").WithGatewayUpstreams("catalog");

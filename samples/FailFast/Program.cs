@@ -16,12 +16,9 @@ builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
     ["GatewayErrors:Upstreams:inventory:DisplayName"] = "Inventory service",
 });
 
-// IHttpClientFactory logs every failed attempt with its stack trace at Information; GatewayErrors already logs
-// each failure once (and summarises repeats), so keep the client's own entries for warnings only. Polly logs each
-// resilience event (retries, circuit changes) under "Polly"; GatewayErrors logs the circuit changes per upstream.
-builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
-builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-builder.Logging.AddFilter("Polly", LogLevel.Warning);
+// What the console shows during an outage is set in appsettings.json ("Logging"): GatewayErrors' own entries (one per
+// upstream and error type, then summaries, and each circuit change), not Polly's per-attempt events nor
+// IHttpClientFactory's per-attempt stack traces, which repeat the same facts once per failed call.
 
 // The wiring most apps already have: AddGatewayErrorsHandler() first, then Microsoft.Extensions.Http.Resilience's
 // standard handler. Nothing else from GatewayErrors: fail-fast, health, diagnostics and maintenance follow from it.

@@ -39,7 +39,13 @@ public class StaleIfErrorBenchmarks
     [GlobalSetup]
     public async Task Setup()
     {
-        _services = Pipelines.CreateServices(LoggingMode.Off).AddGatewayErrors(static o => o.ProxyName = "gateway").BuildServiceProvider();
+        _services = Pipelines.CreateServices(LoggingMode.Off).AddGatewayErrors(static o =>
+        {
+            o.ProxyName = "gateway";
+
+            // One success is enough to keep a copy here (the default asks for two).
+            o.StaleIfError.MinUses = 1;
+        }).BuildServiceProvider();
         _pipeline = Pipelines.Build(_services, static app => app.UseGatewayErrors(), Endpoint);
         _bare = Pipelines.Build(_services, null, Endpoint);
         _static = Context("/static", optIn: false);

@@ -27,7 +27,6 @@ namespace GatewayErrors;
 /// </remarks>
 internal sealed class GatewayErrorsMiddleware
 {
-    private static readonly JsonWriterOptions JsonOptions = new() { Indented = false };
 
     private readonly RequestDelegate _next;
     private readonly IOptionsMonitor<GatewayErrorsOptions> _options;
@@ -398,7 +397,7 @@ internal sealed class GatewayErrorsMiddleware
         }
 
         context.Response.ContentType = ProblemDetailsBody.ContentType;
-        using (var writer = new Utf8JsonWriter(context.Response.BodyWriter, JsonOptions))
+        using (var writer = new Utf8JsonWriter(context.Response.BodyWriter, ProblemDetailsBody.WriterOptions))
         {
             ProblemDetailsBody.Write(writer, problem);
         }

@@ -52,27 +52,33 @@ internal sealed class ObservedCircuit
     }
 
     /// <summary>
-    /// Whether the breaker rejects a call made now without trying it: isolated, or open with break time left. Once the
-    /// break is over the next call is Polly's trial, so the circuit no longer counts as rejecting.
+    /// The state as a call made now would find it. An open circuit whose break is over reads half-open: Polly lets the
+    /// next call through as its trial, although it reports the change only when that call arrives.
+    /// </summary>
+    /// <param name="now">The current time.</param>
+    /// <param name="breakLeft">The break time left while open; null otherwise (an isolated circuit has no known end).</param>
+    public CircuitState StateAt(DateTimeOffset now, out TimeSpan? breakLeft)
+    {
+        breakLeft = null;
+        var state = State;
+        if (state != CircuitState.Open)
+        {
+            return state;
+        }
+
+        var remaining = OpenUntil - now;
+        if (remaining <= TimeSpan.Zero)
+        {
+            return CircuitState.HalfOpen;
+        }
+
+        breakLeft = remaining;
+        return CircuitState.Open;
+    }
+
+    /// <summary>
+    /// Whether the breaker rejects a call made now without trying it: isolated, or open with break time left.
     /// </summary>
     public bool IsRejecting(DateTimeOffset now, out TimeSpan? retryAfter)
-    {
-        retryAfter = null;
-        switch (State)
-        {
-            case CircuitState.Isolated:
-                return true;
-            case CircuitState.Open:
-                var remaining = OpenUntil - now;
-                if (remaining > TimeSpan.Zero)
-                {
-                    retryAfter = remaining;
-                    return true;
-                }
-
-                return false;
-            default:
-                return false;
-        }
-    }
+        => StateAt(now, out retryAfter) is CircuitState.Open or CircuitState.Isolated;
 }

@@ -56,7 +56,7 @@ internal sealed class UpstreamCircuits : IGatewayUpstreamCircuits, IDisposable
     public CircuitState GetState(string upstream)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(upstream);
-        return TryGet(upstream, out var status) ? status.GetState(_timeProvider.GetUtcNow()) : CircuitState.Closed;
+        return TryGet(upstream, out var status) ? status.Read(_timeProvider.GetUtcNow()).State : CircuitState.Closed;
     }
 
     public ValueTask IsolateAsync(string upstream, CancellationToken cancellationToken = default)
@@ -67,7 +67,7 @@ internal sealed class UpstreamCircuits : IGatewayUpstreamCircuits, IDisposable
         {
             status.SetIsolated(true);
             Log.CircuitIsolated(_logger, status.Name);
-            _metrics.RecordCircuitState(status.Name, "isolated");
+            _metrics.RecordCircuitState(status.Name, CircuitStateNames.Isolated);
         }
 
         return ValueTask.CompletedTask;
@@ -80,7 +80,7 @@ internal sealed class UpstreamCircuits : IGatewayUpstreamCircuits, IDisposable
         {
             status.SetIsolated(false);
             Log.CircuitClosed(_logger, status.Name);
-            _metrics.RecordCircuitState(status.Name, "closed");
+            _metrics.RecordCircuitState(status.Name, CircuitStateNames.Closed);
         }
 
         return ValueTask.CompletedTask;
@@ -96,17 +96,17 @@ internal sealed class UpstreamCircuits : IGatewayUpstreamCircuits, IDisposable
         }
 
         var (status, circuit) = found;
-        circuit.Opened(_timeProvider.GetUtcNow() + breakDuration, isManual);
+        circuit.Opened(BreakEnd(_timeProvider.GetUtcNow(), breakDuration), isManual);
         status.Refresh();
         if (isManual)
         {
             Log.CircuitIsolated(_logger, status.Name);
-            _metrics.RecordCircuitState(status.Name, "isolated");
+            _metrics.RecordCircuitState(status.Name, CircuitStateNames.Isolated);
         }
         else
         {
             Log.CircuitOpened(_logger, status.Name, breakDuration.TotalSeconds);
-            _metrics.RecordCircuitState(status.Name, "open");
+            _metrics.RecordCircuitState(status.Name, CircuitStateNames.Open);
         }
     }
 
@@ -117,7 +117,7 @@ internal sealed class UpstreamCircuits : IGatewayUpstreamCircuits, IDisposable
             circuit.HalfOpened();
             status.Refresh();
             Log.CircuitHalfOpened(_logger, status.Name);
-            _metrics.RecordCircuitState(status.Name, "half_open");
+            _metrics.RecordCircuitState(status.Name, CircuitStateNames.HalfOpen);
         }
     }
 
@@ -128,7 +128,7 @@ internal sealed class UpstreamCircuits : IGatewayUpstreamCircuits, IDisposable
             circuit.Closed();
             status.Refresh();
             Log.CircuitClosed(_logger, status.Name);
-            _metrics.RecordCircuitState(status.Name, "closed");
+            _metrics.RecordCircuitState(status.Name, CircuitStateNames.Closed);
         }
     }
 
@@ -164,6 +164,14 @@ internal sealed class UpstreamCircuits : IGatewayUpstreamCircuits, IDisposable
         var status = Get(client.Upstream);
         return (status, status.GetOrAddCircuit(client.ClientName, pipeline, source.PipelineInstanceName));
     }
+
+    /// <summary>
+    /// When a break ends. Polly reports a manual isolation as a break of <see cref="TimeSpan.MaxValue"/> (and a break
+    /// duration generator may return anything), which no date can hold: such a break never ends. A telemetry listener
+    /// that threw here would throw out of the app's own <c>CircuitBreakerManualControl.IsolateAsync()</c>.
+    /// </summary>
+    private static DateTimeOffset BreakEnd(DateTimeOffset now, TimeSpan breakDuration)
+        => breakDuration >= DateTimeOffset.MaxValue - now ? DateTimeOffset.MaxValue : now + breakDuration;
 
     private void ApplyMaintenance(GatewayErrorsOptions options)
     {

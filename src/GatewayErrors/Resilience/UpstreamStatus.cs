@@ -88,22 +88,37 @@ internal sealed class UpstreamStatus
         return true;
     }
 
-    /// <summary>The state to show for the upstream as a whole; see <see cref="IGatewayUpstreamCircuits.GetState"/>.</summary>
-    public CircuitState GetState(DateTimeOffset now)
+    /// <summary>The upstream as a call made now would find it: every part, and the whole derived from them.</summary>
+    public UpstreamCircuitView Read(DateTimeOffset now)
     {
-        if (_isolated || (_maintenance?.IsActive(now) ?? false))
-        {
-            return CircuitState.Isolated;
-        }
-
         var circuits = Volatile.Read(ref _circuits);
-        if (IsUnavailable(now, out var retryAfter, out _))
+        var parts = new List<CircuitView>(circuits.Length + _clients.Length);
+        foreach (var circuit in circuits)
         {
-            return retryAfter is null ? CircuitState.Isolated : CircuitState.Open;
+            parts.Add(new CircuitView(circuit.Client, circuit.Pipeline, circuit.Authority, circuit.StateAt(now, out var breakLeft), breakLeft));
         }
 
-        // Some calls go through (a trial after the break, or another authority's or client's circuit): partly available.
-        return circuits.Any(static c => c.State != CircuitState.Closed) ? CircuitState.HalfOpen : CircuitState.Closed;
+        foreach (var client in _clients)
+        {
+            if (!Array.Exists(circuits, c => c.Client == client))
+            {
+                parts.Add(new CircuitView(client, Pipeline: null, Authority: null, CircuitState.Closed, RetryAfter: null));
+            }
+        }
+
+        // The same test the fail-fast path makes, so the whole says "open" exactly when calls are refused; without an
+        // end in sight (isolation, maintenance without Until, breakers isolated by the app) it says "isolated".
+        CircuitState state;
+        if (IsUnavailable(now, out var retryAfter, out var maintenance))
+        {
+            state = _isolated || maintenance is not null || retryAfter is null ? CircuitState.Isolated : CircuitState.Open;
+        }
+        else
+        {
+            state = parts.Exists(static p => p.State != CircuitState.Closed) ? CircuitState.HalfOpen : CircuitState.Closed;
+        }
+
+        return new UpstreamCircuitView(state, retryAfter, _isolated, maintenance, parts);
     }
 
     public ObservedCircuit GetOrAddCircuit(string client, string pipeline, string? authority)

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -22,18 +21,17 @@ namespace GatewayErrors;
 /// </remarks>
 internal sealed class StaleCopies
 {
-    // What the refresh throttle remembers; past it, it starts over (costing at most one extra capture per key).
-    private const int MaxTrackedKeys = 10_000;
-
     private readonly IOptionsMonitor<GatewayErrorsOptions> _options;
     private readonly TimeProvider _timeProvider;
     private readonly IServiceProvider _services;
     private readonly ILogger _logger;
-    private readonly ConcurrentDictionary<string, long> _lastCaptured = new(StringComparer.Ordinal);
+    private readonly KeepAdmission _admission;
     private StaleCopyStore? _store;
 
-    public StaleCopies(IOptionsMonitor<GatewayErrorsOptions> options, TimeProvider timeProvider, IServiceProvider services, ILogger<StaleCopies> logger)
+    public StaleCopies(IOptionsMonitor<GatewayErrorsOptions> options, TimeProvider timeProvider, IServiceProvider services, KeepAdmission admission,
+        ILogger<StaleCopies> logger)
     {
+        _admission = admission;
         _options = options;
         _timeProvider = timeProvider;
         _services = services;
@@ -77,7 +75,7 @@ internal sealed class StaleCopies
         if (isGet)
         {
             var variant = StaleCopyKey.ForVariant(key, request, route.VaryHeaders);
-            if (IsDue(variant, now, settings.RefreshInterval))
+            if (_admission.ShouldCapture(route.RouteName(context), variant, now))
             {
                 state.StartCapture(context, variant, settings.MaxEntryBytes);
             }
@@ -101,7 +99,7 @@ internal sealed class StaleCopies
                 if (capture is not null)
                 {
                     // The due refresh did not happen: let the next success take it.
-                    _lastCaptured.TryRemove(state.CaptureKey!, out _);
+                    _admission.CaptureAbandoned(state.CaptureKey!);
                 }
 
                 return;
@@ -202,12 +200,12 @@ internal sealed class StaleCopies
         route.VaryHeaders = vary;
         if (vary.Length == 0)
         {
-            Store.Keep(state.BaseKey, copy, lifetime);
+            Store.Keep(route.RouteName(context), state.BaseKey, copy, lifetime);
         }
         else
         {
-            Store.Keep(state.BaseKey, StaleCopy.ForVaryRules(vary, now), lifetime);
-            Store.Keep(StaleCopyKey.ForVariant(state.BaseKey, context.Request, vary), copy, lifetime);
+            Store.Keep(route.RouteName(context), state.BaseKey, StaleCopy.ForVaryRules(vary, now), lifetime);
+            Store.Keep(route.RouteName(context), StaleCopyKey.ForVariant(state.BaseKey, context.Request, vary), copy, lifetime);
         }
     }
 
@@ -243,22 +241,6 @@ internal sealed class StaleCopies
             }
         }
 
-        return true;
-    }
-
-    private bool IsDue(string key, long now, TimeSpan interval)
-    {
-        if (interval > TimeSpan.Zero && _lastCaptured.TryGetValue(key, out var last) && _timeProvider.GetElapsedTime(last, now) < interval)
-        {
-            return false;
-        }
-
-        if (_lastCaptured.Count >= MaxTrackedKeys)
-        {
-            _lastCaptured.Clear();
-        }
-
-        _lastCaptured[key] = now;
         return true;
     }
 

@@ -5,9 +5,14 @@ using Microsoft.AspNetCore.Http;
 namespace GatewayErrors;
 
 /// <summary>
-/// The cache keys of kept copies, like OutputCache's defaults: scheme, host, path (case-insensitive, as routing is)
-/// and query; a variant key adds the values of the request headers the response varies on.
+/// The cache keys of kept copies: scheme, host, path base, path and query; a variant key adds the values of the
+/// request headers the response varies on.
 /// </summary>
+/// <remarks>
+/// Two URLs share a copy only when they name the same resource. Scheme and host are case-insensitive (RFC 3986 section
+/// 6.2.2.1) and lower-cased; the path and the query are case-sensitive and kept exactly (OutputCache folds the path,
+/// as routing matches it; a copy must not: <c>/t/Token-ABC</c> and <c>/t/token-abc</c> may be different pages).
+/// </remarks>
 internal static class StaleCopyKey
 {
     public const string Prefix = "GatewayErrors:stale:";
@@ -31,8 +36,10 @@ internal static class StaleCopyKey
             "://".CopyTo(span[at..]);
             at += 3;
             at += parts.host.AsSpan().ToLowerInvariant(span[at..]);
-            at += parts.pathBase.AsSpan().ToLowerInvariant(span[at..]);
-            at += parts.path.AsSpan().ToLowerInvariant(span[at..]);
+            parts.pathBase.CopyTo(span[at..]);
+            at += parts.pathBase.Length;
+            parts.path.CopyTo(span[at..]);
+            at += parts.path.Length;
             parts.query.CopyTo(span[at..]);
         });
         return Safe(key);

@@ -10,6 +10,12 @@ namespace GatewayErrors;
 /// written by another version or by something else entirely are rejected with <see cref="InvalidDataException"/>,
 /// never half-read.
 /// </summary>
+/// <remarks>
+/// Bytes from the shared cache are hostile (anyone who can write to it can write a well-formed copy): only a 200 is
+/// read, and the headers go through the <see cref="StaleCopy"/> constructor, which drops every one that
+/// <see cref="StaleCopy.MayReplay(string)"/> refuses (hop-by-hop, <c>Set-Cookie</c>, <c>Content-Length</c>, <c>Age</c>,
+/// bad names or values), and clamps <c>Age</c> and freshness to valid structured-field integers.
+/// </remarks>
 internal sealed class StaleCopySerializer : IHybridCacheSerializer<StaleCopy>
 {
     private const uint Magic = 0x47455331; // "GES1"
@@ -68,9 +74,10 @@ internal sealed class StaleCopySerializer : IHybridCacheSerializer<StaleCopy>
         }
 
         var status = reader.Int32();
-        if (status is < 100 or > 999)
+        if (status != 200)
         {
-            throw new InvalidDataException($"Status {status} is not an HTTP status.");
+            // Only a 200 is ever kept; anything else under a copy's key was not written by GatewayErrors.
+            throw new InvalidDataException($"Status {status} is not the status of a kept copy.");
         }
 
         var staleIfError = reader.Int64() is var sie and >= 0 ? TimeSpan.FromTicks(sie) : (TimeSpan?)null;

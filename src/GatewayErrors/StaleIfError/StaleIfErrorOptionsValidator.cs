@@ -9,6 +9,9 @@ internal sealed class StaleIfErrorOptionsValidator : IValidateOptions<GatewayErr
     private static readonly TimeSpan MaxCacheTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan MaxWindow = TimeSpan.FromDays(30);
     private const long MaxEntryLimit = 64 * 1024 * 1024;
+    private const int MaxMinUses = 100;
+    private const int MaxSharedCopies = 1_000_000;
+    private const int MaxSharedWrites = 100_000;
 
     public ValidateOptionsResult Validate(string? name, GatewayErrorsOptions options)
     {
@@ -44,6 +47,39 @@ internal sealed class StaleIfErrorOptionsValidator : IValidateOptions<GatewayErr
         if (stale.CacheTimeout <= TimeSpan.Zero || stale.CacheTimeout > MaxCacheTimeout)
         {
             failures.Add($"{Key}:CacheTimeout = {stale.CacheTimeout} must be more than zero and at most {MaxCacheTimeout}.");
+        }
+
+        if (stale.MinUses is < 1 or > MaxMinUses)
+        {
+            failures.Add($"{Key}:MinUses = {stale.MinUses} must be between 1 (keep on the first success) and {MaxMinUses}.");
+        }
+
+        if (stale.MaxSharedCopiesPerRoute is < 1 or > MaxSharedCopies)
+        {
+            failures.Add($"{Key}:MaxSharedCopiesPerRoute = {stale.MaxSharedCopiesPerRoute} must be between 1 and {MaxSharedCopies}.");
+        }
+
+        if (stale.MaxSharedWritesPerSecond is < 1 or > MaxSharedWrites)
+        {
+            failures.Add($"{Key}:MaxSharedWritesPerSecond = {stale.MaxSharedWritesPerSecond} must be between 1 and {MaxSharedWrites}.");
+        }
+
+        // The keys are secrets: the messages say what is wrong, never the value.
+        if (stale.SigningKey is not null && GuardedDistributedCache.DecodeKey(stale.SigningKey) is null)
+        {
+            failures.Add($"{Key}:SigningKey must be base64 of at least {GuardedDistributedCache.MinKeyBytes} random bytes (for example the output of 'openssl rand -base64 32'); the value is not shown.");
+        }
+
+        if (stale.PreviousSigningKey is not null)
+        {
+            if (GuardedDistributedCache.DecodeKey(stale.PreviousSigningKey) is null)
+            {
+                failures.Add($"{Key}:PreviousSigningKey must be base64 of at least {GuardedDistributedCache.MinKeyBytes} bytes; the value is not shown.");
+            }
+            else if (stale.SigningKey is null)
+            {
+                failures.Add($"{Key}:PreviousSigningKey is set without SigningKey: set SigningKey to the new key, or remove PreviousSigningKey.");
+            }
         }
 
         foreach (var (route, cookies) in stale.IgnoredCookies)

@@ -15,6 +15,7 @@ internal static class StaleIfErrorServices
     {
         services.AddMetrics();
         services.TryAddSingleton<StaleCopyStore>();
+        services.TryAddSingleton<KeepAdmission>();
         services.TryAddSingleton<StaleCopies>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GatewayErrorsOptions>, StaleIfErrorOptionsValidator>());
     }

@@ -74,7 +74,10 @@ public sealed class AnswerPathTests
             app.MapGet("/page", ForwardAsync).WithStaleIfError(TimeSpan.FromMinutes(5));
         }, configuration: ("GatewayErrors:Upstreams:catalog:TreatServerErrorsAsFailures", "true"));
         var client = app.GetTestClient();
+
+        // Asked for twice (StaleIfError:MinUses), so its response is kept.
         Assert.Equal("v1", await client.GetStringAsync("/page"));
+        Assert.Equal("v2", await client.GetStringAsync("/page"));
 
         broken = true;
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
@@ -89,7 +92,7 @@ public sealed class AnswerPathTests
 
         using (response)
         {
-            Assert.Equal("v1", await response.Content.ReadAsStringAsync());
+            Assert.Equal("v2", await response.Content.ReadAsStringAsync());
             Assert.True(response.Headers.Contains("Cache-Status"));
         }
     }

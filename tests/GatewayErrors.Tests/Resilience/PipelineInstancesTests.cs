@@ -62,8 +62,8 @@ public sealed class PipelineInstancesTests
         Assert.Equal(HttpStatusCode.ServiceUnavailable, eastFromItsOwnCircuit.StatusCode);
         Assert.Equal(CircuitState.HalfOpen, partial);
         Assert.Equal(HealthStatus.Degraded, partialHealth.Status);
-        Assert.Equal("Open", partialHealth.Data[$"circuit:catalog-standard@{Authority(east.BaseAddress)}"]);
-        Assert.Equal("Closed", partialHealth.Data[$"circuit:catalog-standard@{Authority(west.BaseAddress)}"]);
+        Assert.Equal("open", partialHealth.Data[$"circuit:catalog-standard@{Authority(east.BaseAddress)}"]);
+        Assert.Equal("closed", partialHealth.Data[$"circuit:catalog-standard@{Authority(west.BaseAddress)}"]);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, failFast.StatusCode);
         Assert.True(failFast.Headers.Contains("Retry-After"));
         Assert.Equal(runs, west.RequestCount + east.RequestCount);

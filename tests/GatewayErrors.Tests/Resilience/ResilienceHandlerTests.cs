@@ -82,7 +82,7 @@ public sealed class ResilienceHandlerTests
 
         Assert.Equal(HealthStatus.Healthy, before.Status);
         Assert.Equal(HealthStatus.Unhealthy, open.Status);
-        Assert.Equal("Open", open.Data["circuit"]);
+        Assert.Equal("open", open.Data["circuit"]);
         Assert.Equal(HealthStatus.Degraded, breakOver.Status);
         Assert.Equal(HttpStatusCode.OK, trial.StatusCode);
         Assert.Equal(HttpStatusCode.OK, after.StatusCode);

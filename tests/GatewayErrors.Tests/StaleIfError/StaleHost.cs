@@ -12,7 +12,8 @@ namespace GatewayErrors.Tests.StaleIfError;
 /// A gateway whose routes forward to a real upstream on 127.0.0.1 through the "catalog" client, copying the upstream's
 /// status, headers and body: <c>/page/{path}</c> opts in with <c>WithStaleIfError</c> (endpoint name "page"),
 /// <c>/plain/{path}</c> does not, <c>/marked/{path}</c> opts in and names its upstream (<c>WithGatewayUpstreams</c>). The upstream answers what <see cref="Respond"/> says until <see cref="Broken"/> is
-/// set, then 503, which the gateway treats as a failure (<c>destination_unavailable</c>).
+/// set, then 503, which the gateway treats as a failure (<c>destination_unavailable</c>). <c>MinUses</c> is 1: the first
+/// success is kept.
 /// </summary>
 internal sealed class StaleHost : IAsyncDisposable
 {
@@ -56,6 +57,9 @@ internal sealed class StaleHost : IAsyncDisposable
                 s.Time = new FakeTimeProvider();
                 s.Configuration["GatewayErrors:ProxyName"] = "shop";
                 s.Configuration["GatewayErrors:Upstreams:catalog:TreatServerErrorsAsFailures"] = "true";
+
+                // Most tests are about what happens to one success: keep on the first (the default, 2, has its own tests).
+                s.Configuration["GatewayErrors:StaleIfError:MinUses"] = "1";
                 configure?.Invoke(s);
                 var endpoints = s.Endpoints;
                 s.Endpoints = web =>
@@ -97,14 +101,29 @@ internal sealed class StaleHost : IAsyncDisposable
     public async Task WaitForKeptAsync(string path)
     {
         var store = App.Services.GetRequiredService<StaleCopyStore>();
-        var host = App.Address is { } kestrel ? new HostString(kestrel.Authority) : new HostString("localhost");
-        var key = StaleCopyKey.For(new DefaultHttpContext { Request = { Scheme = "http", Host = host, Path = path } }.Request);
+        var key = KeyOf(path, App.Address?.Authority);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (await store.GetAsync(key, memoryOnly: true) is null)
+        while (await store.GetAsync(key) is null)
         {
             Assert.True(DateTime.UtcNow < deadline, $"No copy of {path} was kept.");
             await Task.Delay(5);
         }
+    }
+
+    /// <summary>The cache key of a GET of <paramref name="path"/> (and query) on this host's test server, or on Kestrel at <paramref name="authority"/>.</summary>
+    public static string KeyOf(string path, string? authority = null)
+    {
+        var query = path.IndexOf('?', StringComparison.Ordinal);
+        return StaleCopyKey.For(new DefaultHttpContext
+        {
+            Request =
+            {
+                Scheme = "http",
+                Host = new HostString(authority ?? "localhost"),
+                Path = query < 0 ? path : path[..query],
+                QueryString = query < 0 ? QueryString.Empty : new QueryString(path[query..]),
+            },
+        }.Request);
     }
 
     /// <summary>Stops the upstream: its port then refuses connections.</summary>

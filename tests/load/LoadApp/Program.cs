@@ -29,7 +29,8 @@ if (aspNet)
 }
 else
 {
-    builder.Services.AddGatewayErrors();
+    // run.sh keeps /ge/stale's copy with one success (the default asks for two).
+    builder.Services.AddGatewayErrors(static o => o.StaleIfError.MinUses = 1);
     builder.Services.AddHttpClient("upstream", c => c.BaseAddress = upstreams.Ok).AddGatewayErrorsHandler();
     builder.Services.AddHttpClient("refused", c => c.BaseAddress = upstreams.Refused).AddGatewayErrorsHandler();
 

@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using Polly.CircuitBreaker;
 
 namespace GatewayErrors;
 
@@ -59,16 +58,7 @@ internal static class DiagnosticsEndpoint
         var reports = new List<UpstreamReport>(names.Count);
         foreach (var name in names)
         {
-            var status = circuits.Get(name);
-            status.IsUnavailable(now, out var retryAfter, out var maintenance);
-            var circuitReports = status.Circuits
-                .Select(c => new CircuitReport(c.Pipeline, c.Authority, c.State, c.IsRejecting(now, out var wait) ? wait : null))
-                .ToList();
-            reports.Add(new UpstreamReport(name, UpstreamSettings.DisplayName(options, name), status.GetState(now), retryAfter, statistics.Get(name))
-            {
-                Circuits = circuitReports,
-                Maintenance = maintenance,
-            });
+            reports.Add(new UpstreamReport(name, UpstreamSettings.DisplayName(options, name), circuits.Get(name).Read(now), statistics.Get(name)));
         }
 
         return reports;
@@ -77,14 +67,6 @@ internal static class DiagnosticsEndpoint
     private static bool WantsJson(HttpRequest request)
         => string.Equals(request.Query["format"], "json", StringComparison.OrdinalIgnoreCase)
             || request.Headers.Accept.ToString().Contains("application/json", StringComparison.OrdinalIgnoreCase);
-
-    private static string StateName(CircuitState state) => state switch
-    {
-        CircuitState.Open => "open",
-        CircuitState.HalfOpen => "half_open",
-        CircuitState.Isolated => "isolated",
-        _ => "closed",
-    };
 
     private static void WriteJson(Utf8JsonWriter writer, DateTimeOffset now, List<UpstreamReport> reports)
     {
@@ -96,24 +78,35 @@ internal static class DiagnosticsEndpoint
             writer.WriteStartObject();
             writer.WriteString("name", report.Name);
             writer.WriteString("displayName", report.DisplayName);
+            var view = report.Circuit;
             writer.WriteStartObject("circuit");
-            writer.WriteString("state", StateName(report.State));
-            if (report.RetryAfter is { } wait)
+            writer.WriteString("state", CircuitStateNames.Of(view.State));
+            if (view.RetryAfter is { } wait)
             {
                 writer.WriteNumber("retryAfterSeconds", Math.Ceiling(wait.TotalSeconds));
             }
 
+            if (view.Isolated)
+            {
+                writer.WriteBoolean("isolated", true);
+            }
+
             writer.WriteStartArray("circuits");
-            foreach (var circuit in report.Circuits)
+            foreach (var circuit in view.Circuits)
             {
                 writer.WriteStartObject();
-                writer.WriteString("pipeline", circuit.Pipeline);
+                writer.WriteString("client", circuit.Client);
+                if (circuit.Pipeline is { } pipeline)
+                {
+                    writer.WriteString("pipeline", pipeline);
+                }
+
                 if (circuit.Authority is { } authority)
                 {
                     writer.WriteString("authority", authority);
                 }
 
-                writer.WriteString("state", StateName(circuit.State));
+                writer.WriteString("state", CircuitStateNames.Of(circuit.State));
                 if (circuit.RetryAfter is { } breakLeft)
                 {
                     writer.WriteNumber("retryAfterSeconds", Math.Ceiling(breakLeft.TotalSeconds));
@@ -124,7 +117,7 @@ internal static class DiagnosticsEndpoint
 
             writer.WriteEndArray();
             writer.WriteEndObject();
-            if (report.Maintenance is { } maintenance)
+            if (view.Maintenance is { } maintenance)
             {
                 writer.WriteStartObject("maintenance");
                 if (maintenance.Until is { } until)
@@ -202,34 +195,36 @@ internal static class DiagnosticsEndpoint
             .Append(reports.Count == 0 ? "No upstreams are known yet.</p>\n" : "Add <code>?format=json</code> for JSON.</p>\n");
         foreach (var report in reports)
         {
-            var state = StateName(report.State);
+            var view = report.Circuit;
+            var state = CircuitStateNames.Of(view.State);
             html.Append("<section>\n<h2>").Append(e.Encode(report.DisplayName)).Append(" <small>(").Append(e.Encode(report.Name)).Append(")</small></h2>\n<table>\n")
                 .Append("<tr><th>Circuit</th><td class=\"state-").Append(state).Append("\">").Append(state);
-            if (report.RetryAfter is { } wait)
+            AppendWait(html, view.RetryAfter);
+            html.Append("</td></tr>\n");
+            if (view.Isolated)
             {
-                html.Append(", next trial in ").Append(Math.Ceiling(wait.TotalSeconds).ToString(CultureInfo.InvariantCulture)).Append(" s");
+                html.Append("<tr><th>Isolated</th><td>by the app, until it calls <code>CloseAsync</code></td></tr>\n");
             }
 
-            html.Append("</td></tr>\n");
-            foreach (var circuit in report.Circuits)
+            foreach (var circuit in view.Circuits)
             {
-                var circuitState = StateName(circuit.State);
-                html.Append("<tr><th>").Append(e.Encode(circuit.Pipeline));
+                var circuitState = CircuitStateNames.Of(circuit.State);
+                html.Append("<tr><th>").Append(e.Encode(circuit.Pipeline ?? circuit.Client));
                 if (circuit.Authority is { } authority)
                 {
                     html.Append(" <small>").Append(e.Encode(authority)).Append("</small>");
                 }
-
-                html.Append("</th><td class=\"state-").Append(circuitState).Append("\">").Append(circuitState);
-                if (circuit.RetryAfter is { } breakLeft)
+                else if (circuit.Pipeline is null)
                 {
-                    html.Append(", next trial in ").Append(Math.Ceiling(breakLeft.TotalSeconds).ToString(CultureInfo.InvariantCulture)).Append(" s");
+                    html.Append(" <small>no breaker has reported yet</small>");
                 }
 
+                html.Append("</th><td class=\"state-").Append(circuitState).Append("\">").Append(circuitState);
+                AppendWait(html, circuit.RetryAfter);
                 html.Append("</td></tr>\n");
             }
 
-            if (report.Maintenance is { } maintenance)
+            if (view.Maintenance is { } maintenance)
             {
                 html.Append("<tr><th>Maintenance</th><td>");
                 html.Append(maintenance.Until is { } until
@@ -279,22 +274,21 @@ internal static class DiagnosticsEndpoint
 
         return html.Append("</main>\n</body>\n</html>\n").ToString();
     }
+
+    private static void AppendWait(StringBuilder html, TimeSpan? wait)
+    {
+        if (wait is { } left)
+        {
+            html.Append(", next trial in ").Append(Math.Ceiling(left.TotalSeconds).ToString(CultureInfo.InvariantCulture)).Append(" s");
+        }
+    }
 }
 
 /// <summary>One upstream's line in the diagnostics report.</summary>
-internal sealed record UpstreamReport(string Name, string DisplayName, CircuitState State, TimeSpan? RetryAfter, UpstreamFailureSnapshot? Failures)
+internal sealed record UpstreamReport(string Name, string DisplayName, UpstreamCircuitView Circuit, UpstreamFailureSnapshot? Failures)
 {
-    /// <summary>Gets each circuit of the upstream's resilience pipelines, one per pipeline and authority.</summary>
-    public IReadOnlyList<CircuitReport> Circuits { get; init; } = [];
-
-    /// <summary>Gets the maintenance window while the upstream is in maintenance.</summary>
-    public MaintenanceWindow? Maintenance { get; init; }
-
-    /// <summary>Gets what to check: for the last error, or for the open circuit when nothing failed through the middleware yet.</summary>
+    /// <summary>Gets what to check: for the last error, or for the refused calls when nothing failed through the middleware yet.</summary>
     public IReadOnlyList<string> Steps => Failures?.Last is { } last
         ? ErrorTaxonomy.Get(last.ErrorType).OwnerAdvice
-        : State is CircuitState.Open or CircuitState.Isolated ? ErrorTaxonomy.Get(GatewayErrorType.DestinationUnavailable).OwnerAdvice : [];
+        : Circuit.Refused ? ErrorTaxonomy.Get(GatewayErrorType.DestinationUnavailable).OwnerAdvice : [];
 }
-
-/// <summary>One circuit breaker in the diagnostics report.</summary>
-internal sealed record CircuitReport(string Pipeline, string? Authority, CircuitState State, TimeSpan? RetryAfter);

@@ -35,19 +35,20 @@ internal sealed class UpstreamHealthCheck : IHealthCheck
         var now = _circuits.TimeProvider.GetUtcNow();
         var snapshot = _statistics.Get(_upstream);
         var recent = snapshot?.Recent ?? 0;
-        var status = _circuits.Get(_upstream);
-        var state = status.GetState(now);
-        var unavailable = status.IsUnavailable(now, out var retryAfter, out var maintenance);
+        var view = _circuits.Get(_upstream).Read(now);
 
         var data = new Dictionary<string, object>
         {
-            ["circuit"] = state.ToString(),
+            ["circuit"] = CircuitStateNames.Of(view.State),
             ["recentFailures"] = recent,
             ["totalFailures"] = snapshot?.Total ?? 0,
         };
-        foreach (var circuit in status.Circuits)
+        foreach (var circuit in view.Circuits)
         {
-            data[CircuitKey(circuit)] = circuit.State.ToString();
+            if (circuit.Pipeline is not null)
+            {
+                data[CircuitKey(circuit)] = CircuitStateNames.Of(circuit.State);
+            }
         }
 
         if (snapshot?.Last is { } last)
@@ -56,21 +57,21 @@ internal sealed class UpstreamHealthCheck : IHealthCheck
             data["lastFailureAt"] = last.At;
         }
 
-        var wait = retryAfter is { } remaining ? $" for {Math.Ceiling(remaining.TotalSeconds)} s" : string.Empty;
-        var result = unavailable switch
+        var wait = view.RetryAfter is { } remaining ? $" for {Math.Ceiling(remaining.TotalSeconds)} s" : string.Empty;
+        var result = view.State switch
         {
-            true when maintenance is not null => HealthCheckResult.Unhealthy($"Upstream '{_upstream}' is in maintenance{wait}.", data: data),
-            true when status.Isolated => HealthCheckResult.Unhealthy($"Upstream '{_upstream}' is isolated (taken out of service by the app).", data: data),
-            true => HealthCheckResult.Unhealthy($"Upstream '{_upstream}' has every circuit open{wait}: calls are refused until the next trial.", data: data),
-            false when state == CircuitState.HalfOpen => HealthCheckResult.Degraded(
+            CircuitState.Isolated when view.Maintenance is not null => HealthCheckResult.Unhealthy($"Upstream '{_upstream}' is in maintenance{wait}.", data: data),
+            CircuitState.Isolated => HealthCheckResult.Unhealthy($"Upstream '{_upstream}' is isolated (taken out of service by the app).", data: data),
+            CircuitState.Open => HealthCheckResult.Unhealthy($"Upstream '{_upstream}' has every circuit open{wait}: calls are refused until the next trial.", data: data),
+            CircuitState.HalfOpen => HealthCheckResult.Degraded(
                 $"Upstream '{_upstream}' is recovering, or partly available: some of its circuits are open or let a trial call through.", data: data),
-            false when recent >= diagnostics.DegradedFailureThreshold => HealthCheckResult.Degraded(
+            _ when recent >= diagnostics.DegradedFailureThreshold => HealthCheckResult.Degraded(
                 $"Upstream '{_upstream}' failed {recent} times in the last {diagnostics.RecentWindow.TotalSeconds} s.", data: data),
             _ => HealthCheckResult.Healthy($"Upstream '{_upstream}' is available.", data),
         };
         return Task.FromResult(result);
     }
 
-    internal static string CircuitKey(ObservedCircuit circuit)
+    internal static string CircuitKey(CircuitView circuit)
         => circuit.Authority is { } authority ? $"circuit:{circuit.Pipeline}@{authority}" : $"circuit:{circuit.Pipeline}";
 }

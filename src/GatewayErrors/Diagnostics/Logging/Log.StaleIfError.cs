@@ -41,9 +41,9 @@ internal static partial class Log
     public static partial void StaleCacheDataRejected(ILogger logger, int length, long count);
 
     [LoggerMessage(407, LogLevel.Warning,
-        "A stale copy could not be read and was ignored. {ExceptionType}: {ExceptionMessage}",
+        "A stale copy could not be read and was ignored ({Count} such copies since the last entry; repeats are summarised every 10 s). {ExceptionType}: {ExceptionMessage}",
         EventName = "StaleCopyUnreadable")]
-    public static partial void StaleCopyUnreadable(ILogger logger, string exceptionType, string exceptionMessage);
+    public static partial void StaleCopyUnreadable(ILogger logger, long count, string exceptionType, string exceptionMessage);
 
     [LoggerMessage(408, LogLevel.Warning,
         "A stale copy could not be stored. {ExceptionType}: {ExceptionMessage}",
@@ -52,4 +52,14 @@ internal static partial class Log
 
     // 409 (StaleCopyFailed) is retired: a copy that fails while it is written is reported like any answer that fails
     // then, as ErrorResponseFailed (4). Do not reuse the id.
+
+    [LoggerMessage(410, LogLevel.Warning,
+        "Ignored a value of {Length} bytes under a stale copy key in the shared cache: its signature does not verify with GatewayErrors:StaleIfError:SigningKey (written without the key, signed with another key, or moved from another key) ({Count} such values since the last entry)",
+        EventName = "StaleCacheSignatureRejected")]
+    public static partial void StaleCacheSignatureRejected(ILogger logger, int length, long count);
+
+    [LoggerMessage(411, LogLevel.Warning,
+        "Route {Route} has {Count} copies in the shared cache (GatewayErrors:StaleIfError:MaxSharedCopiesPerRoute); copies of further URLs are kept in this instance's memory only until some expire. Logged once per route",
+        EventName = "StaleSharedCopiesFull")]
+    public static partial void StaleSharedCopiesFull(ILogger logger, string route, int count);
 }
