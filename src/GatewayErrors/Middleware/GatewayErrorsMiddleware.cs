@@ -37,6 +37,7 @@ internal sealed class GatewayErrorsMiddleware
     private readonly UpstreamAvailability? _availability;
     private readonly IReportedFailureSource? _reported;
     private readonly StaleCopies? _stale;
+    private readonly UpstreamFailureTranslators _failures;
 
     public GatewayErrorsMiddleware(RequestDelegate next, IOptionsMonitor<GatewayErrorsOptions> options, FailureReporter reporter,
         TimeProvider timeProvider, IServiceProvider services)
@@ -50,6 +51,7 @@ internal sealed class GatewayErrorsMiddleware
         _availability = services.GetService<UpstreamAvailability>();
         _reported = services.GetService<IReportedFailureSource>();
         _stale = services.GetService<StaleCopies>();
+        _failures = UpstreamFailureTranslators.From(services);
     }
 
     public Task Invoke(HttpContext context)
@@ -138,7 +140,7 @@ internal sealed class GatewayErrorsMiddleware
         await WriteAsync(context, answer, traceId).ConfigureAwait(false);
     }
 
-    private static Finding Find(HttpContext context, ExceptionDispatchInfo? captured, GatewayExchange? exchange, ReportedFailure? reported)
+    private Finding Find(HttpContext context, ExceptionDispatchInfo? captured, GatewayExchange? exchange, ReportedFailure? reported)
     {
         if (captured is not null)
         {
@@ -159,7 +161,7 @@ internal sealed class GatewayErrorsMiddleware
         return default;
     }
 
-    private static Finding FindIn(HttpContext context, Exception exception)
+    private Finding FindIn(HttpContext context, Exception exception)
     {
         if (ExceptionChain.Find<BadHttpRequestException>(exception) is { } badRequest)
         {
@@ -168,7 +170,8 @@ internal sealed class GatewayErrorsMiddleware
             return Finding.ClientFault(ExceptionChain.FindFailure(exception)?.Upstream, badRequest.StatusCode);
         }
 
-        var failure = FailureLocator.Find(exception);
+        // The translators an adapter package registered (GatewayErrors.Grpc reads RpcException) first, then the generic walk.
+        var failure = _failures.Find(exception);
         if (context.RequestAborted.IsCancellationRequested && (failure is not null || exception is OperationCanceledException))
         {
             if (failure is null || !RequestTimedOut(context))
@@ -353,6 +356,10 @@ internal sealed class GatewayErrorsMiddleware
                     response.ContentType = HtmlErrorPage.ContentType;
                     _pages.Write(response.BodyWriter, error);
                     await response.BodyWriter.FlushAsync(WriteToken(context)).ConfigureAwait(false);
+                    break;
+
+                case ResponseBodyKind.Grpc:
+                    GrpcStatusAnswer.Write(context, error);
                     break;
 
                 case ResponseBodyKind.ProblemJson:

@@ -54,6 +54,7 @@ internal static class ProblemDetailsBody
         problem.Extensions["errorType"] = error.Type.Name;
         problem.Extensions["upstream"] = error.UpstreamDisplayName;
         problem.Extensions["timestamp"] = error.Timestamp.UtcDateTime;
+        problem.Extensions["retryable"] = RetryRule.IsRetryable(error);
         if (error.RetryAfterSeconds is { } seconds)
         {
             problem.Extensions["retryAfterSeconds"] = seconds;
@@ -96,6 +97,9 @@ internal static class ProblemDetailsBody
             {
                 case string text:
                     writer.WriteString(name, text);
+                    break;
+                case bool flag:
+                    writer.WriteBoolean(name, flag);
                     break;
                 case int number:
                     writer.WriteNumber(name, number);
