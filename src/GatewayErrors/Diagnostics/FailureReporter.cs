@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -100,15 +101,16 @@ internal sealed class FailureReporter : IDisposable
                 break;
         }
 
-        if (Activity.Current is { } activity)
+        // OpenTelemetry's semantic conventions name the failure class error.type, on the request's own activity even when
+        // app code left another one current. A stale copy answered the request, so neither its span nor ASP.NET Core's
+        // request metric counts it as failed, but the span still says what the copy stood in for.
+        if (outcome != GatewayErrorOutcome.StaleCopy)
         {
-            // OpenTelemetry's semantic conventions name the failure class error.type. A stale copy answered the request,
-            // so its span is not marked failed, but it still says what the copy stood in for.
-            if (outcome != GatewayErrorOutcome.StaleCopy)
-            {
-                activity.SetStatus(ActivityStatusCode.Error, name);
-            }
+            GatewayMetricsTags.Tag(context, name);
+        }
 
+        if ((context.Features.Get<IHttpActivityFeature>()?.Activity ?? Activity.Current) is { } activity)
+        {
             activity.SetTag(GatewayErrorsMetrics.ErrorTypeTag, name);
             activity.SetTag(GatewayErrorsMetrics.UpstreamTag, failure.Upstream);
             activity.SetTag(GatewayErrorsMetrics.OutcomeTag, GatewayErrorsMetrics.OutcomeName(outcome));

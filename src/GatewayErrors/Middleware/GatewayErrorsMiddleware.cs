@@ -27,7 +27,6 @@ namespace GatewayErrors;
 /// </remarks>
 internal sealed class GatewayErrorsMiddleware
 {
-    private static readonly JsonWriterOptions JsonOptions = new() { Indented = false };
 
     private readonly RequestDelegate _next;
     private readonly IOptionsMonitor<GatewayErrorsOptions> _options;
@@ -38,6 +37,7 @@ internal sealed class GatewayErrorsMiddleware
     private readonly UpstreamAvailability? _availability;
     private readonly IReportedFailureSource? _reported;
     private readonly StaleCopies? _stale;
+    private readonly UpstreamFailureTranslators _failures;
 
     public GatewayErrorsMiddleware(RequestDelegate next, IOptionsMonitor<GatewayErrorsOptions> options, FailureReporter reporter,
         TimeProvider timeProvider, IServiceProvider services)
@@ -51,6 +51,7 @@ internal sealed class GatewayErrorsMiddleware
         _availability = services.GetService<UpstreamAvailability>();
         _reported = services.GetService<IReportedFailureSource>();
         _stale = services.GetService<StaleCopies>();
+        _failures = UpstreamFailureTranslators.From(services);
     }
 
     public Task Invoke(HttpContext context)
@@ -141,7 +142,7 @@ internal sealed class GatewayErrorsMiddleware
         await WriteAsync(context, answer, traceId).ConfigureAwait(false);
     }
 
-    private static Finding Find(HttpContext context, ExceptionDispatchInfo? captured, GatewayExchange? exchange, ReportedFailure? reported)
+    private Finding Find(HttpContext context, ExceptionDispatchInfo? captured, GatewayExchange? exchange, ReportedFailure? reported)
     {
         if (captured is not null)
         {
@@ -162,7 +163,7 @@ internal sealed class GatewayErrorsMiddleware
         return default;
     }
 
-    private static Finding FindIn(HttpContext context, Exception exception)
+    private Finding FindIn(HttpContext context, Exception exception)
     {
         if (ExceptionChain.Find<BadHttpRequestException>(exception) is { } badRequest)
         {
@@ -171,7 +172,8 @@ internal sealed class GatewayErrorsMiddleware
             return Finding.ClientFault(ExceptionChain.FindFailure(exception)?.Upstream, badRequest.StatusCode);
         }
 
-        var failure = FailureLocator.Find(exception);
+        // The translators an adapter package registered (GatewayErrors.Grpc reads RpcException) first, then the generic walk.
+        var failure = _failures.Find(exception);
         if (context.RequestAborted.IsCancellationRequested && (failure is not null || exception is OperationCanceledException))
         {
             if (failure is null || !RequestTimedOut(context))
@@ -358,6 +360,10 @@ internal sealed class GatewayErrorsMiddleware
                     await response.BodyWriter.FlushAsync(WriteToken(context)).ConfigureAwait(false);
                     break;
 
+                case ResponseBodyKind.Grpc:
+                    GrpcStatusAnswer.Write(context, error);
+                    break;
+
                 case ResponseBodyKind.ProblemJson:
                     await WriteProblemAsync(context, error, expose ? failure.Exception : null).ConfigureAwait(false);
                     break;
@@ -393,7 +399,7 @@ internal sealed class GatewayErrorsMiddleware
         }
 
         context.Response.ContentType = ProblemDetailsBody.ContentType;
-        using (var writer = new Utf8JsonWriter(context.Response.BodyWriter, JsonOptions))
+        using (var writer = new Utf8JsonWriter(context.Response.BodyWriter, ProblemDetailsBody.WriterOptions))
         {
             ProblemDetailsBody.Write(writer, problem);
         }

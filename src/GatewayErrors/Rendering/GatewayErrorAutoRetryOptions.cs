@@ -6,8 +6,9 @@ namespace GatewayErrors;
 /// 504 of a type whose advice is to wait a moment and reload (a refused, timed-out, closed or cut-short connection).
 /// </summary>
 /// <remarks>
-/// The page counts down, then asks the site with a <c>HEAD</c> of the same URL whether it answers without a 5xx, and
-/// reloads only then. While the site still fails it waits twice as long each time (up to <see cref="MaxDelay"/>), adds
+/// The page counts down, then asks the site with a <c>GET</c> of the same URL whether it answers without a 5xx, and
+/// reloads only then (a <c>HEAD</c> would be answered 405 by a GET-only route, working or not). Every check counts
+/// against <see cref="MaxAttempts"/>, the ones followed by a reload too: the count carries over the reload. While the site still fails it waits twice as long each time (up to <see cref="MaxDelay"/>), adds
 /// up to 20% of random jitter to every wait (never less than <c>Retry-After</c>), and stops after
 /// <see cref="MaxAttempts"/> checks. The visitor can pause it; it pauses by itself while the tab is hidden.
 /// </remarks>

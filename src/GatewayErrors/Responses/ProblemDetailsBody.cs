@@ -1,4 +1,6 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Unicode;
 using Microsoft.AspNetCore.Mvc;
 
 namespace GatewayErrors;
@@ -7,6 +9,34 @@ namespace GatewayErrors;
 internal static class ProblemDetailsBody
 {
     public const string ContentType = "application/problem+json; charset=utf-8";
+
+    /// <summary>
+    /// How the body is written: compact, and readable in every language. The default encoder escapes everything outside
+    /// Basic Latin (a Japanese title arrives as <c>\u4E0A\u6D41…</c>); this one lets letters of every script through and
+    /// still escapes what could do harm if the JSON is ever pasted into a page or a terminal: HTML-sensitive characters
+    /// (<c>&lt; &gt; &amp; ' " +</c>), control characters, and invisible format characters such as the bidirectional
+    /// overrides (U+202E) that can make a hostile path or upstream name read differently from what it is.
+    /// </summary>
+    public static JsonWriterOptions WriterOptions { get; } = new()
+    {
+        Indented = false,
+        Encoder = ReadableEncoder(),
+    };
+
+    private static JavaScriptEncoder ReadableEncoder()
+    {
+        var settings = new TextEncoderSettings(UnicodeRanges.All);
+
+        // Letters of every script pass; these do not: they are invisible, and reorder, join or hide the text around them
+        // (soft hyphen, Arabic letter mark, zero-width and directional marks, embeddings, overrides and isolates, word
+        // joiner and invisible operators, byte order mark). The encoder escapes control characters and HTML-sensitive
+        // ones whatever the settings say.
+        settings.ForbidCharacters('­', '؜', '᠎', '﻿');
+        settings.ForbidRange(new UnicodeRange(0x200B, 0x200F - 0x200B + 1));
+        settings.ForbidRange(new UnicodeRange(0x2028, 0x202E - 0x2028 + 1));
+        settings.ForbidRange(new UnicodeRange(0x2060, 0x206F - 0x2060 + 1));
+        return JavaScriptEncoder.Create(settings);
+    }
 
     public static ProblemDetails Create(ErrorResponse error)
     {
@@ -24,6 +54,7 @@ internal static class ProblemDetailsBody
         problem.Extensions["errorType"] = error.Type.Name;
         problem.Extensions["upstream"] = error.UpstreamDisplayName;
         problem.Extensions["timestamp"] = error.Timestamp.UtcDateTime;
+        problem.Extensions["retryable"] = RetryRule.IsRetryable(error);
         if (error.RetryAfterSeconds is { } seconds)
         {
             problem.Extensions["retryAfterSeconds"] = seconds;
@@ -66,6 +97,9 @@ internal static class ProblemDetailsBody
             {
                 case string text:
                     writer.WriteString(name, text);
+                    break;
+                case bool flag:
+                    writer.WriteBoolean(name, flag);
                     break;
                 case int number:
                     writer.WriteNumber(name, number);

@@ -9,9 +9,14 @@ internal enum ResponseBodyKind
     PlainText,
     Html,
     ProblemJson,
+
+    /// <summary>A gRPC or gRPC-Web call: a trailers-only answer with a <c>grpc-status</c> (<see cref="GrpcStatusAnswer"/>).</summary>
+    Grpc,
 }
 
-/// <summary>Picks the body kind from the request's <c>Accept</c> header (RFC 9110 section 12.5.1).</summary>
+/// <summary>
+/// Picks the body kind: a gRPC answer for a gRPC call, else from the request's <c>Accept</c> header (RFC 9110 section 12.5.1).
+/// </summary>
 internal static class ContentNegotiation
 {
     /// <summary>
@@ -19,8 +24,17 @@ internal static class ContentNegotiation
     /// sends no <c>Accept</c>, only <c>*/*</c>, or a header that does not parse gets plain text: curl, scripts and
     /// monitoring probes read that best. Browsers list <c>text/html</c> explicitly.
     /// </summary>
+    /// <remarks>
+    /// A gRPC client sends no useful <c>Accept</c> and reads no body: its request's <c>content-type</c> says it speaks gRPC,
+    /// and that decides before anything else.
+    /// </remarks>
     public static ResponseBodyKind Choose(HttpRequest request)
     {
+        if (GrpcStatusAnswer.ResponseContentType(request.ContentType) is not null)
+        {
+            return ResponseBodyKind.Grpc;
+        }
+
         var accept = request.Headers.Accept;
         if (accept.Count == 0 || !MediaTypeHeaderValue.TryParseList(accept, out var ranges))
         {

@@ -118,7 +118,7 @@ internal static class ErrorTaxonomy
                 [
                     "Check the health and latency of the resolver this server uses.",
                     "Check that the authoritative DNS servers for the upstream's name answer quickly.",
-                    "Consider a local caching resolver, and review the client's ConnectTimeout and GatewayErrors:Upstreams:<name>:NameResolutionTimeout.",
+                    "Consider a local caching resolver, and review the client's ConnectTimeout and this upstream's NameResolutionTimeout (its entry under GatewayErrors:Upstreams).",
                 ]),
             Row(GatewayErrorType.DestinationIpUnroutable, "destination_ip_unroutable", 502, FailedHop.Connection,
                 visitor: [Later],
@@ -157,7 +157,7 @@ internal static class ErrorTaxonomy
                 owner:
                 [
                     "Check traffic and the upstream's latency: slow answers hold connections open and fill the limit.",
-                    "Review GatewayErrors:Upstreams:<name>:MaxConcurrentRequests against what the upstream can handle.",
+                    "Review this upstream's MaxConcurrentRequests (its entry under GatewayErrors:Upstreams) against what the upstream can handle.",
                     "Add caching, scale the upstream out, or shed load earlier with rate limiting.",
                 ]),
             Row(GatewayErrorType.TlsCertificateError, "tls_certificate_error", 502, FailedHop.Connection,
@@ -205,7 +205,7 @@ internal static class ErrorTaxonomy
                 owner:
                 [
                     "Check the upstream's health: is it running, and did a deploy or maintenance start?",
-                    "Find why it was marked unavailable: the failures logged just before this one.",
+                    "Find out why: maintenance switched on in its configuration (Maintenance, in its entry under GatewayErrors:Upstreams), a circuit that earlier failures opened (each was logged when it happened), or a 503 the upstream sent itself.",
                     "Check its capacity: a traffic spike can keep an overloaded service failing.",
                 ]),
             Row(GatewayErrorType.HttpResponseBodySize, "http_response_body_size", 502, FailedHop.Connection,
@@ -214,7 +214,7 @@ internal static class ErrorTaxonomy
                 [
                     "Find which request produced the oversized body (trace id below) and how large the upstream's answer was.",
                     "Page, filter or stream large results instead of buffering them; read them with HttpCompletionOption.ResponseHeadersRead.",
-                    "Raise GatewayErrors:Upstreams:<name>:MaxResponseContentBufferSize only if bodies this large are expected.",
+                    "Raise this upstream's MaxResponseContentBufferSize (its entry under GatewayErrors:Upstreams) only if bodies this large are expected.",
                 ]),
             Row(GatewayErrorType.UpstreamServerError, null, 502, FailedHop.Upstream,
                 visitor: [Later],

@@ -137,8 +137,8 @@ public class HostileInputTests
         foreach (var member in root.EnumerateObject())
         {
             // Request data may appear only as string values (instance is the path); never as a member or a structure.
-            Assert.Contains(member.Name, (string[])["type", "title", "status", "detail", "instance", "traceId", "errorType", "upstream", "timestamp", "nextHop"]);
-            Assert.True(member.Value.ValueKind is JsonValueKind.String or JsonValueKind.Number, member.Name);
+            Assert.Contains(member.Name, (string[])["type", "title", "status", "detail", "instance", "traceId", "errorType", "upstream", "timestamp", "nextHop", "retryable"]);
+            Assert.True(member.Value.ValueKind is JsonValueKind.String or JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False, member.Name);
         }
 
         // The writer escapes markup characters too, so the body stays inert even if something sniffs it as HTML.

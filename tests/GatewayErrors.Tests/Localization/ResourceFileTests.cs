@@ -94,8 +94,66 @@ public sealed partial class ResourceFileTests
         return values;
     }
 
+    // Distinct: a text with plural forms ("[one]… {0} second…[other]… {0} seconds…") repeats its placeholder per form.
     private static IEnumerable<string> Placeholders(string value)
-        => Placeholder().Matches(value).Select(static m => m.Value).Order(StringComparer.Ordinal);
+        => Placeholder().Matches(value).Select(static m => m.Value).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+
+    /// <summary>The texts the page's script counts with (retry.js picks a form with Intl.PluralRules).</summary>
+    public static readonly string[] CountedTexts = ["retryCountdown", "retryStillDown", "retryGaveUp"];
+
+    [Theory]
+    [InlineData("en")]
+    [MemberData(nameof(Translations))]
+    public void CountedTexts_HaveAFormForEveryPluralCategoryTheLanguageUses_AndNoOther(string culture)
+    {
+        var texts = Read(culture == "en" ? "GatewayErrorPages.resx" : $"GatewayErrorPages.{culture}.resx");
+
+        // The categories CLDR gives each shipped language for whole numbers (Intl.PluralRules(lang).select(n), n >= 0).
+        string[] categories = culture switch
+        {
+            "ja" or "zh-Hans" => ["other"],
+            "ar" => ["zero", "one", "two", "few", "many", "other"],
+            _ => ["one", "other"],
+        };
+        foreach (var key in CountedTexts)
+        {
+            var forms = PluralForms(texts[key]);
+            if (categories is ["other"])
+            {
+                Assert.True(forms.Keys.SequenceEqual(["other"]), $"{culture}: {key} needs no plural forms: '{texts[key]}'.");
+                continue;
+            }
+
+            // zero in Arabic is only the countdown's last instant; a text may leave it to "other".
+            var missing = categories.Except(forms.Keys).Where(c => !(c == "zero" && key == "retryGaveUp"));
+            Assert.True(!missing.Any(), $"{culture}: {key} has no form for {string.Join(", ", missing)}: '{texts[key]}'.");
+            Assert.True(!forms.Keys.Except(categories).Any(), $"{culture}: {key} has a form for a category the language does not use: '{texts[key]}'.");
+            Assert.All(forms, f => Assert.False(string.IsNullOrWhiteSpace(f.Value), $"{culture}: {key}'s {f.Key} form is empty."));
+            Assert.Contains("{0}", forms["other"], StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>"[one]a[other]b" → one: a, other: b; a text without forms is its own "other".</summary>
+    private static Dictionary<string, string> PluralForms(string text)
+    {
+        if (!text.StartsWith('['))
+        {
+            return new() { ["other"] = text };
+        }
+
+        var parts = PluralCategory().Split(text);
+        var forms = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 1; i + 1 < parts.Length; i += 2)
+        {
+            Assert.True(forms.TryAdd(parts[i], parts[i + 1]), $"'{text}' has two '{parts[i]}' forms.");
+        }
+
+        Assert.Equal("", parts[0]);
+        return forms;
+    }
+
+    [GeneratedRegex(@"\[(zero|one|two|few|many|other)\]")]
+    private static partial Regex PluralCategory();
 
     [GeneratedRegex(@"\{\d+\}")]
     private static partial Regex Placeholder();

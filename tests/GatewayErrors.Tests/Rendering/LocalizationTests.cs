@@ -212,7 +212,7 @@ public sealed class LocalizationTests
     }
 
     [Fact]
-    public async Task PlainText_TitleAndSummaryFollowTheLanguage_LabelsStayEnglish()
+    public async Task PlainText_FollowsTheLanguage_LabelsIncluded_WithoutTheEnglishReasonPhrase()
     {
         await using var host = await PageHost.StartAsync();
         using var client = host.App.GetTestClient();
@@ -222,10 +222,36 @@ public sealed class LocalizationTests
         var lines = (await response.Content.ReadAsStringAsync()).Split('\n');
 
         Assert.Equal("fr", Assert.Single(response.Content.Headers.ContentLanguage));
-        Assert.Equal("502 Bad Gateway: Le service en arrière-plan a refusé la connexion", lines[0]);
+        // "Bad Gateway" is English by definition: a French body leaves it out rather than mix languages.
+        Assert.Equal("502: Le service en arrière-plan a refusé la connexion", lines[0]);
         Assert.Equal("Le service en arrière-plan de ce site n’accepte pas de connexions.", lines[1]);
-        Assert.Contains("Error type: connection_refused", lines);
-        Assert.Contains("Upstream: catalog", lines);
+        // The labels are French; the values machines read (the type token) are not translated.
+        Assert.Contains("Type d’erreur : connection_refused", lines);
+        Assert.Contains("Service en arrière-plan : catalog", lines);
+        Assert.DoesNotContain(lines, static l => l.StartsWith("Upstream:", StringComparison.Ordinal) || l.StartsWith("Error type:", StringComparison.Ordinal) || l.StartsWith("Trace id:", StringComparison.Ordinal));
+        Assert.Single(lines, static l => l.StartsWith("Id de trace : ", StringComparison.Ordinal));
+        Assert.Single(lines, static l => l.StartsWith("Heure (UTC) : ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task PlainText_InArabic_HasArabicLabels_AndEnglish_KeepsTheReasonPhrase()
+    {
+        await using var host = await PageHost.StartAsync();
+        using var client = host.App.GetTestClient();
+
+        using var arabic = new HttpRequestMessage(HttpMethod.Get, "/orders");
+        arabic.Headers.TryAddWithoutValidation("Accept-Language", "ar");
+        using var arabicResponse = await client.SendAsync(arabic);
+        var arabicLines = (await arabicResponse.Content.ReadAsStringAsync()).Split('\n');
+        Assert.Contains("الخدمة الخلفية: catalog", arabicLines);
+        Assert.Contains("نوع الخطأ: connection_refused", arabicLines);
+        Assert.StartsWith("502: ", arabicLines[0], StringComparison.Ordinal);
+
+        using var english = await client.GetAsync(new Uri("/orders", UriKind.Relative));
+        var englishLines = (await english.Content.ReadAsStringAsync()).Split('\n');
+        Assert.Equal("502 Bad Gateway: Upstream service refused the connection", englishLines[0]);
+        Assert.Contains("Upstream: catalog", englishLines);
+        Assert.Contains("Error type: connection_refused", englishLines);
     }
 
     [Theory]

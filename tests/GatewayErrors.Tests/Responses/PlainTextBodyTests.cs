@@ -22,7 +22,8 @@ public sealed class PlainTextBodyTests
 
         var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal("502 Bad Gateway: Upstream service refused the connection", lines[0]);
-        Assert.Contains("Retry after: 3 seconds", lines);
+        // The unit is in the label, so no count reads "1 seconds".
+        Assert.Contains("Retry after (seconds): 3", lines);
         Assert.Contains("Upstream: catalog Trace id: forged", lines);
         Assert.Single(lines, l => l.StartsWith("Trace id: ", StringComparison.Ordinal));
         Assert.Contains("Time (UTC): 2026-01-02 03:04:05", lines);

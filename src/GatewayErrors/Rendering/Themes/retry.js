@@ -20,7 +20,19 @@
   var total = 0, left = 0, due = 0, timer = 0, paused = false, checking = false;
   var calm = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
 
-  function text(name, n) { return (d[name] || "").replace("{0}", n); }
+  // A text with a count may hold one sentence per CLDR plural category, "[one]… {0} second…[other]… {0} seconds…":
+  // the page's language picks the sentence ("1 seconds" reads wrong in every language, and Arabic has six forms).
+  var plural = null;
+  try { plural = new Intl.PluralRules(document.documentElement.lang || undefined); } catch (e) { }
+  function text(name, n) {
+    var t = d[name] || "";
+    if (t.charAt(0) === "[") {
+      var forms = {}, parts = t.split(/\[(zero|one|two|few|many|other)\]/);
+      for (var i = 1; i + 1 < parts.length; i += 2) { forms[parts[i]] = parts[i + 1]; }
+      t = (plural && forms[plural.select(n)]) || forms.other || "";
+    }
+    return t.replace("{0}", n);
+  }
   function say(t) { live.textContent = t; }
   function secs(ms) { return Math.max(0, Math.ceil(ms / 1000)); }
   function load() {
@@ -75,19 +87,20 @@
       location.reload();
       return;
     }
-    if (state.done >= attempts) {
-      forget();
-      line.textContent = text("gwTGaveUp", state.done);
-      say(line.textContent);
-      pause.hidden = true;
-      if (bar) { bar.hidden = true; }
-      return;
-    }
+    if (state.done >= attempts) { stop(); return; }
     state.wait = Math.min(maxWait, state.wait * 2);
     save();
     var ms = jittered(state.wait);
     start(ms);
     if (!paused) { say(text("gwTStillDown", secs(ms))); }
+  }
+  function stop() {
+    // Forgotten, so that the visitor's own reload starts a new round of checks.
+    forget();
+    line.textContent = text("gwTGaveUp", state.done);
+    say(line.textContent);
+    pause.hidden = true;
+    if (bar) { bar.hidden = true; }
   }
   function check() {
     checking = true;
@@ -97,13 +110,27 @@
     say(d.gwTChecking);
     var abort = typeof AbortController === "function" ? new AbortController() : null;
     var guard = setTimeout(function () { if (abort) { abort.abort(); } }, 15000);
-    fetch(location.href, { method: "HEAD", cache: "no-store", credentials: "same-origin", signal: abort ? abort.signal : undefined })
-      .then(function (response) { return response.status < 500; }, function () { return false; })
+    // A GET, as the reload will be: a HEAD proves nothing on a GET-only route (MapGet, [HttpGet], a YARP route with
+    // Methods) since it is answered 405 whether or not the site works. Only the status is read; the body is dropped.
+    // A redirect (to a sign-in page, say) means the site answers: "manual" keeps it same-origin and unfollowed.
+    fetch(location.href, { method: "GET", cache: "no-store", credentials: "same-origin", redirect: "manual", signal: abort ? abort.signal : undefined })
+      .then(function (response) {
+        var ok = response.type === "opaqueredirect" || (response.status > 0 && response.status < 500);
+        if (abort) { abort.abort(); }
+        return ok;
+      }, function () { return false; })
       .then(function (ok) { clearTimeout(guard); finish(ok); });
   }
 
-  pause.hidden = false;
   line.hidden = false;
+  // The countdown says when the next check is; the static advice ("Wait a minute, then reload") would contradict it
+  // ("… checks again in 31 seconds"), so the script that runs the countdown takes the advice's place.
+  var advice = box.querySelector("[data-gw-advice]");
+  if (advice) { advice.hidden = true; }
+  // Every reload the script made counts against the limit: a page that reloaded into the same failure as often as it
+  // may check stops here instead of checking (and reloading) again.
+  if (state.done >= attempts) { stop(); return; }
+  pause.hidden = false;
   if (bar && !calm) { bar.hidden = false; }
   pause.addEventListener("click", function () {
     paused = !paused;
