@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Net;
 using GatewayErrors.Tests.Resilience;
+using GatewayErrors.Tests.StaleIfError;
 using GatewayErrors.Tests.Upstreams;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -46,5 +47,28 @@ public sealed class RequestMetricTests
         Assert.Equal(StatusCodes.Status502BadGateway, failure.Tags["http.response.status_code"]);
         var success = Assert.Single(measurements, m => Equals(m.Tags["http.route"], "/healthy"));
         Assert.False(success.Tags.ContainsKey("error.type"));
+    }
+
+    [Fact]
+    public async Task StaleCopyAnswers_RequestDurationMetric_HasNoErrorType()
+    {
+        // The visitor got the kept 200: ASP.NET Core's request metric counts a success. gateway_errors.upstream.failures
+        // (gateway.outcome=stale_copy) is where the hidden outage shows.
+        await using var host = await StaleHost.StartAsync();
+        using var duration = new MetricCollector<double>(host.App.Services.GetRequiredService<IMeterFactory>(), "Microsoft.AspNetCore.Hosting", "http.server.request.duration");
+        Assert.Equal("v1", await host.GetBodyAsync("/page/a"));
+        await host.WaitForKeptAsync("/page/a");
+        host.Broken = true;
+
+        using var stale = await host.GetAsync("/page/a");
+        using var plain = await host.GetAsync("/plain/a");
+        await duration.WaitForMeasurementsAsync(3, TimeSpan.FromSeconds(10));
+
+        Assert.Equal(HttpStatusCode.OK, stale.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, plain.StatusCode);
+        var measurements = duration.GetMeasurementSnapshot();
+        Assert.Equal(3, measurements.Count);
+        Assert.All(measurements.Take(2), m => Assert.False(m.Tags.ContainsKey("error.type"), string.Join(", ", m.Tags)));
+        Assert.Equal("destination_unavailable", measurements[2].Tags["error.type"]);
     }
 }
