@@ -13,10 +13,11 @@ public sealed class PackageTests
         var feed = Path.Combine(Path.GetTempPath(), "gwe-grpc-pack-" + Guid.NewGuid().ToString("N"));
         try
         {
-            // A configuration of its own, so this build never shares output folders with a Release build running beside it
-            // (the newcomer test packs the core); the test run already restored.
+            // A configuration of its own, so this build never shares output folders with another pack running beside it: the
+            // newcomer test packs the core in Release, the YARP package test in PackCheck, and dotnet test runs the test
+            // assemblies in parallel. The test run already restored.
             await DotnetProcess.RunAsync(RepositoryRoot.Path, new Dictionary<string, string?>(), TimeSpan.FromMinutes(5),
-                "pack", RepositoryRoot.Combine("src", "GatewayErrors.Grpc"), "-c", "PackCheck", "--no-restore", "-o", feed, "-tl:off");
+                "pack", RepositoryRoot.Combine("src", "GatewayErrors.Grpc"), "-c", "PackCheckGrpc", "--no-restore", "-o", feed, "-tl:off");
 
             var nupkg = Assert.Single(Directory.GetFiles(feed, "GatewayErrors.Grpc.*.nupkg"));
             Assert.Single(Directory.GetFiles(feed, "GatewayErrors.Grpc.*.snupkg"));

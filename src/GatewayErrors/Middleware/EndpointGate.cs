@@ -14,8 +14,9 @@ namespace GatewayErrors;
 /// <remarks>
 /// <para>
 /// The gate never answers. When the upstream is not to be called (a known-unavailable upstream, a stale copy's
-/// hold-down) it records why in the request's <see cref="GatewayExchange"/> and returns; the middleware, on its one
-/// answer path, then serves a copy or the error. A request that a middleware rejected never reaches the gate, so it is
+/// hold-down) it records why in the request's <see cref="GatewayExchange"/>, sets the 503 the answer will have, and
+/// returns; the middleware, on its one answer path, then serves a copy or the error. The 503 is also what tells the
+/// middleware to look: a request that completed with any other status and without a failure costs it nothing. A request that a middleware rejected never reaches the gate, so it is
 /// never answered from a copy.
 /// </para>
 /// <para>
@@ -28,6 +29,7 @@ internal sealed class EndpointGate
     private readonly IList<object> _metadata;
     private readonly IServiceProvider _services;
     private readonly RequestDelegate _endpoint;
+    private IReportedFailureSource? _reported;
     private Parts? _parts;
 
     private EndpointGate(EndpointBuilder builder, RequestDelegate endpoint)
@@ -63,12 +65,7 @@ internal sealed class EndpointGate
         if (parts.Stale is { } stale && stale.Begin(context, parts.Route!, upstreamSkipped: false) is { } request)
         {
             var exchange = new GatewayExchange { Stale = request };
-            if (request.HeldDownBy is { } failure)
-            {
-                return HeldDownAsync(context, stale, exchange, failure);
-            }
-
-            context.Features.Set(exchange);
+            return request.HeldDownBy is { } failure ? HeldDownAsync(context, stale, exchange, failure) : RunAsync(context, stale, exchange);
         }
 
         return _endpoint(context);
@@ -86,8 +83,23 @@ internal sealed class EndpointGate
             return;
         }
 
+        await RunAsync(context, stale, exchange).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs the endpoint of a request that may be kept. When it returns normally and nothing reported a failure, the
+    /// exchange is over here and now: keep the copy if the client is still there, end the hold-down. A failure (thrown,
+    /// or reported by an adapter) is left to the middleware, which ends the capture with nothing kept. Finishing here
+    /// spares every other request the middleware's look for this state: it only looks when something went wrong.
+    /// </summary>
+    private async Task RunAsync(HttpContext context, StaleCopies stale, GatewayExchange exchange)
+    {
         context.Features.Set(exchange);
         await _endpoint(context).ConfigureAwait(false);
+        if (_reported is null || !_reported.TryGet(context, out _))
+        {
+            await stale.FinishAsync(context, exchange.Stale!, complete: !context.RequestAborted.IsCancellationRequested).ConfigureAwait(false);
+        }
     }
 
     private static Task Skip(HttpContext context, GatewayExchange exchange)
@@ -126,6 +138,7 @@ internal sealed class EndpointGate
         }
 
         var staleCopies = route is null ? null : _services.GetService<StaleCopies>();
+        _reported = _services.GetService<IReportedFailureSource>();
         return new Parts(staleCopies is null ? null : route, staleCopies, upstreams, upstreams is null ? null : _services.GetService<UpstreamAvailability>());
     }
 

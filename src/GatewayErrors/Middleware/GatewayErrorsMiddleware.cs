@@ -105,9 +105,11 @@ internal sealed class GatewayErrorsMiddleware
     /// <summary>The endpoint returned: nothing to do unless the gate or an adapter recorded something on the request.</summary>
     private Task CompletedAsync(HttpContext context)
     {
+        // The gate marks a request it answered for (an unavailable upstream, a held-down copy) with a 503 and finishes a
+        // kept exchange itself, so a success costs a status read here, and a feature lookup only after a 503.
         ReportedFailure reported = default;
         var hasReported = _reported is not null && _reported.TryGet(context, out reported);
-        return !hasReported && context.Features.Get<GatewayExchange>() is null
+        return !hasReported && (context.Response.StatusCode != StatusCodes.Status503ServiceUnavailable || context.Features.Get<GatewayExchange>() is null)
             ? Task.CompletedTask
             : AnswerAsync(context, captured: null, hasReported ? reported : null);
     }
@@ -119,7 +121,7 @@ internal sealed class GatewayErrorsMiddleware
         var finding = Find(context, captured, exchange, reported);
 
         // A copy is kept only from a complete exchange: anything else ends the capture with nothing kept.
-        if (exchange?.Stale is { } stale)
+        if (exchange?.Stale is { Finished: false } stale)
         {
             var complete = finding.Kind == FindingKind.Success && !context.RequestAborted.IsCancellationRequested;
             await _stale!.FinishAsync(context, stale, complete).ConfigureAwait(false);

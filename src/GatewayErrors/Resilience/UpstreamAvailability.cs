@@ -21,7 +21,8 @@ internal sealed class UpstreamAvailability
     {
         foreach (var status in metadata.Resolve(_circuits))
         {
-            if (status.IsUnavailable(_circuits.TimeProvider.GetUtcNow(), out var retryAfter, out _))
+            // Healthy upstreams cost a volatile read each, not a clock read.
+            if (status.MayReject && status.IsUnavailable(_circuits.TimeProvider.GetUtcNow(), out var retryAfter, out _))
             {
                 return Unavailable(status.Name, retryAfter);
             }

@@ -86,7 +86,8 @@ internal sealed class UpstreamGateHandler : DelegatingHandler
 
     private UpstreamFailureException? Refuse()
     {
-        if (!_status.IsUnavailable(_timeProvider.GetUtcNow(), out var retryAfter, out _))
+        // The clock is read only when something may refuse: a read costs more than the rest of a healthy call.
+        if (!_status.MayReject || !_status.IsUnavailable(_timeProvider.GetUtcNow(), out var retryAfter, out _))
         {
             return null;
         }

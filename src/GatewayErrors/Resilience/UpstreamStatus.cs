@@ -33,6 +33,13 @@ internal sealed class UpstreamStatus
 
     public bool Isolated => _isolated;
 
+    /// <summary>
+    /// False while nothing can make <see cref="IsUnavailable"/> true (no isolation, maintenance or open circuit): one
+    /// volatile read, so a call to a healthy upstream does not pay for reading the clock that
+    /// <see cref="IsUnavailable"/> needs.
+    /// </summary>
+    public bool MayReject => _mayReject;
+
     public MaintenanceWindow? Maintenance => _maintenance;
 
     /// <summary>

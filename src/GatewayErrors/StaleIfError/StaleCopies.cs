@@ -9,9 +9,9 @@ namespace GatewayErrors;
 /// <summary>
 /// Stale-if-error for endpoints that call <c>WithStaleIfError()</c>: keeps their last good response, and offers it when
 /// they fail because of an upstream. Two steps, each called once per request: <see cref="Begin"/> at the endpoint
-/// (by its <see cref="EndpointGate"/>: the request has passed the app's checks) and <see cref="FinishAsync"/> by the
-/// middleware when the exchange is over; between them the middleware may ask <see cref="FindAsync"/> for a copy and tell
-/// <see cref="Failed"/> what failed.
+/// (by its <see cref="EndpointGate"/>: the request has passed the app's checks) and <see cref="FinishAsync"/> when the
+/// exchange is over (by the gate when the endpoint returned normally, by the middleware when it failed); between them
+/// the middleware may ask <see cref="FindAsync"/> for a copy and tell <see cref="Failed"/> what failed.
 /// </summary>
 /// <remarks>
 /// An opted-in endpoint costs a key and a dictionary lookup per request; its response is copied once per
@@ -91,6 +91,7 @@ internal sealed class StaleCopies
     /// </summary>
     public async Task FinishAsync(HttpContext context, StaleRequest state, bool complete)
     {
+        state.Finished = true;
         var capture = state.StopCapture(context);
         try
         {

@@ -22,6 +22,9 @@ internal sealed class StaleRequest(StaleIfErrorMetadata route, string baseKey)
 
     public ResponseCapture? Capture { get; private set; }
 
+    /// <summary>Whether the exchange has been finished (kept or not): the gate finishes a normal one, the middleware the rest.</summary>
+    public bool Finished { get; set; }
+
     public void StartCapture(HttpContext context, string key, long limit)
     {
         var inner = context.Features.GetRequiredFeature<IHttpResponseBodyFeature>();
