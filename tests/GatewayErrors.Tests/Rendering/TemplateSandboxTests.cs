@@ -96,4 +96,31 @@ public sealed class TemplateSandboxTests
         Assert.Contains("templates/502.sbn-html", exception.Message, StringComparison.Ordinal);
         Assert.Contains("line 3, column 1", exception.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Values_AreEncodedExactlyOnce_AsTheyAre_ThroughHtmlEscape_AndInAttributes()
+    {
+        // A visitor must read the configured name, not "&amp;amp;": output encoding plus html.escape must not stack.
+        const string name = "Tom & \"Jerry\" <Shop> 'n' Co";
+        await using var host = await PageHost.StartAsync(o =>
+        {
+            o.Branding.SiteName = name;
+            o.Templates["502"] = "<!DOCTYPE html><html><body>"
+                + "<p id=plain>{{ site_name }}</p><p id=escaped>{{ site_name | html.escape }}</p>"
+                + "<p id=twice>{{ site_name | html.escape | html.escape }}</p><p id=joined>{{ \"[\" + site_name + \"]\" }}</p>"
+                + "<p id=attr title=\"{{ site_name }}\" data-x=\"{{ site_name | html.escape }}\">x</p></body></html>";
+        });
+
+        var (_, html) = await host.GetAsync("/?type=ConnectionRefused");
+        var document = PageHost.Parse(html);
+
+        Assert.Equal(name, document.QuerySelector("#plain")!.TextContent);
+        Assert.Equal(name, document.QuerySelector("#escaped")!.TextContent);
+        Assert.Equal(name, document.QuerySelector("#twice")!.TextContent);
+        Assert.Equal("[" + name + "]", document.QuerySelector("#joined")!.TextContent);
+        Assert.Equal(name, document.QuerySelector("#attr")!.GetAttribute("title"));
+        Assert.Equal(name, document.QuerySelector("#attr")!.GetAttribute("data-x"));
+        Assert.DoesNotContain("<Shop>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("&amp;amp;", html, StringComparison.Ordinal);
+    }
 }
