@@ -40,7 +40,9 @@ demo.MapGet("/refused", static (IHttpClientFactory clients, CancellationToken ab
 demo.MapGet("/reset", static (IHttpClientFactory clients, CancellationToken aborted) => clients.CreateClient("reset").GetStringAsync("/", aborted));
 demo.MapGet("/closed", static (IHttpClientFactory clients, CancellationToken aborted) => clients.CreateClient("closed").GetStringAsync("/", aborted));
 demo.MapGet("/garbage", static (IHttpClientFactory clients, CancellationToken aborted) => clients.CreateClient("garbage").GetStringAsync("/", aborted));
-demo.MapGet("/truncated", static (IHttpClientFactory clients, CancellationToken aborted) => clients.CreateClient("truncated").GetStringAsync("/", aborted));
+// The body breaks after the handler has returned the headers, so only the endpoint can say which upstream it was.
+demo.MapGet("/truncated", static (IHttpClientFactory clients, CancellationToken aborted) => clients.CreateClient("truncated").GetStringAsync("/", aborted))
+    .WithGatewayUpstreams("truncated");
 demo.MapGet("/huge-headers", static (IHttpClientFactory clients, CancellationToken aborted) => clients.CreateClient("huge-headers").GetStringAsync("/", aborted));
 demo.MapGet("/unavailable", static (IHttpClientFactory clients, CancellationToken aborted) => clients.CreateClient("unavailable").GetStringAsync("/unavailable", aborted));
 demo.MapGet("/slow", static (IHttpClientFactory clients, CancellationToken aborted) => clients.CreateClient("slow").GetStringAsync("/slow", aborted));
@@ -71,14 +73,20 @@ demo.MapGet("/stall", static async (IHttpClientFactory clients, CancellationToke
 var stale = app.MapGroup("/stale");
 stale.MapGet("/inventory", static (IHttpClientFactory clients, CancellationToken aborted) => clients.CreateClient("inventory").GetStringAsync("/inventory", aborted))
     .WithStaleIfError(TimeSpan.FromMinutes(10));
-stale.MapPost("/break", static (DemoUpstreams upstreams) => Switch(upstreams, broken: true));
-stale.MapPost("/fix", static (DemoUpstreams upstreams) => Switch(upstreams, broken: false));
+stale.MapPost("/break", static (HttpRequest request, DemoUpstreams upstreams) => Switch(request, upstreams, broken: true));
+stale.MapPost("/fix", static (HttpRequest request, DemoUpstreams upstreams) => Switch(request, upstreams, broken: false));
 
 app.Run();
 
-static IResult Switch(DemoUpstreams upstreams, bool broken)
+static IResult Switch(HttpRequest request, DemoUpstreams upstreams, bool broken)
 {
     upstreams.InventoryBroken = broken;
+
+    // The home page's Break and Fix buttons go back to where they were, not to a plain text page; curl gets the text.
+    if (request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase))
+    {
+        return Results.LocalRedirect("/#stale");
+    }
 
     return Results.Text(broken
         ? "The inventory upstream now answers 503: /stale/inventory serves its last good answer.\n"

@@ -138,6 +138,34 @@ public sealed partial class OutagePlaygroundSampleTests(OutagePlaygroundSampleTe
     private static partial Regex RetryAfter();
 
     /// <summary>The playground started as its README says: Development, from its launch profile.</summary>
+    [Fact]
+    public async Task Truncated_NamesItsUpstream_ThoughTheBodyBrokeAfterTheHandler()
+    {
+        using var response = await sample.App.GetAsync("/demo/truncated", "application/json");
+
+        await sample.App.AssertStatusAsync(502, response);
+        Assert.Equal("Truncating demo upstream", (await ProblemAsync(response)).GetProperty("upstream").GetString());
+    }
+
+    [Fact]
+    public async Task BreakAndFixButtons_GoBackToTheHomePage_AndCurlGetsText()
+    {
+        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = sample.App.Address };
+        foreach (var action in (string[])["/stale/break", "/stale/fix"])
+        {
+            // What a browser's form post sends.
+            using var form = new HttpRequestMessage(HttpMethod.Post, action);
+            form.Headers.Accept.ParseAdd("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8");
+            using var redirected = await client.SendAsync(form);
+            Assert.Equal(System.Net.HttpStatusCode.Redirect, redirected.StatusCode);
+            Assert.Equal("/#stale", redirected.Headers.Location?.OriginalString);
+
+            using var text = await client.PostAsync(action, null);
+            Assert.Equal(System.Net.HttpStatusCode.OK, text.StatusCode);
+            Assert.StartsWith("text/plain", text.Content.Headers.ContentType?.MediaType, StringComparison.Ordinal);
+        }
+    }
+
     public sealed class Sample : SampleFixture
     {
         internal override Task<SampleApp> StartAsync() => SampleApp.StartAsync("OutagePlayground");
