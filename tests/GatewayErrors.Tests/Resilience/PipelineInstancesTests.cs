@@ -69,7 +69,7 @@ public sealed class PipelineInstancesTests
         Assert.Equal(runs, west.RequestCount + east.RequestCount);
         var catalog = json.RootElement.GetProperty("upstreams").EnumerateArray().Single(u => u.GetProperty("name").GetString() == "catalog");
         var reported = catalog.GetProperty("circuit").GetProperty("circuits").EnumerateArray()
-            .Select(c => (c.GetProperty("pipeline").GetString(), c.GetProperty("authority").GetString(), c.GetProperty("state").GetString()))
+            .Select(c => (c.GetProperty("pipeline").GetString()!, c.GetProperty("authority").GetString()!, c.GetProperty("state").GetString()!))
             .OrderBy(c => c.Item2, StringComparer.Ordinal)
             .ToList();
         Assert.Equal(

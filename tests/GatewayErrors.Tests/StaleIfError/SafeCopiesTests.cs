@@ -153,7 +153,7 @@ public sealed class SafeCopiesTests
     }
 
     [Fact]
-    public async Task AuthorizationPolicyAfterUseGatewayErrors_CopyNeverServedToForbiddenRequest_OnFailureAndHoldDown()
+    public async Task AuthorizationPolicyAfterUseGatewayErrors_CopyNeverServedToForbiddenRequest_OnFailureHoldDownOpenCircuitAndMaintenance()
     {
         await using var host = await StaleHost.StartAsync(s =>
         {
@@ -168,7 +168,7 @@ public sealed class SafeCopiesTests
                 web.UseAuthentication();
                 web.UseAuthorization();
                 web.MapGet("/partner/{**path}", static (HttpContext context) => ForwardViaHostAsync(context))
-                    .WithStaleIfError(StaleHost.DefaultMaxStale).RequireAuthorization("partner");
+                    .WithStaleIfError(StaleHost.DefaultMaxStale).WithGatewayUpstreams("catalog").RequireAuthorization("partner");
             };
         });
         static void Partner(HttpRequestMessage r) => r.Headers.Add("X-Partner", "yes");
@@ -186,9 +186,33 @@ public sealed class SafeCopiesTests
 
         // Within the hold-down that the failure started.
         Assert.Equal("v1", await host.GetBodyAsync("/partner/a", Partner));
-        using var held = await host.GetAsync("/partner/a");
-        Assert.Equal(HttpStatusCode.Unauthorized, held.StatusCode);
-        Assert.False(held.Headers.Contains("Cache-Status"));
+        await AssertForbiddenAsync("hold-down");
+        var requestsSoFar = host.Upstream.RequestCount;
+
+        // The open circuit.
+        var circuits = host.App.Services.GetRequiredService<IGatewayUpstreamCircuits>();
+        await circuits.IsolateAsync("catalog");
+        host.App.Time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal("v1", await host.GetBodyAsync("/partner/a", Partner));
+        await AssertForbiddenAsync("open circuit");
+        await circuits.CloseAsync("catalog");
+
+        // Maintenance, switched on by a configuration reload.
+        var configuration = (IConfigurationRoot)host.App.Services.GetRequiredService<IConfiguration>();
+        configuration["GatewayErrors:Upstreams:catalog:Maintenance:Enabled"] = "true";
+        configuration.Reload();
+        host.App.Time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal("v1", await host.GetBodyAsync("/partner/a", Partner));
+        await AssertForbiddenAsync("maintenance");
+        Assert.Equal(requestsSoFar, host.Upstream.RequestCount);
+
+        async Task AssertForbiddenAsync(string path)
+        {
+            using var response = await host.GetAsync("/partner/a");
+            Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{path}: {(int)response.StatusCode}");
+            Assert.DoesNotContain("v1", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.False(response.Headers.Contains("Cache-Status"), path);
+        }
     }
 
     [Fact]
