@@ -165,10 +165,10 @@ internal sealed class ErrorPageRenderer : IDisposable
 
         try
         {
-            // The built-in page is GatewayErrors' own and cannot loop; it gets a budget of its own so a custom template
-            // that used up the request's still leaves time for it.
-            using var own = new CancellationTokenSource(TemplateLimits.RequestBudget);
-            return new PageTemplateContext(state.Theme.Pieces, model, own.Token).Render(state.Theme.Page);
+            // The built-in page is GatewayErrors' own and cannot loop, so it gets no time budget: a wall-clock budget
+            // would only turn a slow moment (the first render in a cold process on a loaded machine, JIT included)
+            // into the last-resort page.
+            return new PageTemplateContext(state.Theme.Pieces, model, CancellationToken.None).Render(state.Theme.Page);
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
