@@ -51,7 +51,7 @@ public sealed class YarpGrpcTests
     }
 
     [Fact]
-    public async Task UpstreamResetsTheStream_GrpcClient_GetsUnavailableConnectionTerminated()
+    public async Task UpstreamResetsTheStream_GrpcClient_GetsUnavailable_WithTheTypeInTitleAndTrailer()
     {
         // RST_STREAM INTERNAL_ERROR before any header: the upstream gave up on the call.
         await using var upstream = await GrpcTestHost.StartAsync(s => s.App = app => app.MapPost("/{**path}", (HttpContext context) =>
@@ -65,9 +65,15 @@ public sealed class YarpGrpcTests
 
         var error = await Assert.ThrowsAsync<RpcException>(() => client.SayHelloAsync(new HelloRequest()).ResponseAsync);
 
+        // Which forwarder error YARP reports for the reset depends on which of its copies sees it first, so the type is
+        // connection_terminated or, in some runs (seen once in CI), http_response_incomplete. Either way the caller
+        // must get UNAVAILABLE, and a title and trailer that agree.
         Assert.Equal(StatusCode.Unavailable, error.StatusCode);
-        Assert.Equal(Responses.GrpcAnswerTests.Title("connection_terminated", "en"), error.Status.Detail);
-        Assert.Contains("error=connection_terminated", error.Trailers.GetValue("proxy-status"), StringComparison.Ordinal);
+        var type = error.Trailers.GetValue("proxy-status") is { } status && status.Contains("error=http_response_incomplete", StringComparison.Ordinal)
+            ? "http_response_incomplete"
+            : "connection_terminated";
+        Assert.Equal(Responses.GrpcAnswerTests.Title(type, "en"), error.Status.Detail);
+        Assert.Contains($"error={type}", error.Trailers.GetValue("proxy-status"), StringComparison.Ordinal);
     }
 
     [Fact]
