@@ -1,6 +1,6 @@
+using System.Text.RegularExpressions;
 using GatewayErrors.Tests.Upstreams;
 using GatewayErrors.Yarp.Tests.TestSupport;
-using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
