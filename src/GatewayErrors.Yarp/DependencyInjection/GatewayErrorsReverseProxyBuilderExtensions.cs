@@ -1,6 +1,7 @@
 using GatewayErrors;
 using GatewayErrors.Yarp;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -28,6 +29,10 @@ public static class GatewayErrorsReverseProxyBuilderExtensions
     /// GatewayErrors' connect callback (name lookups bounded by <c>NameResolutionTimeout</c>, DNS told apart from connect).
     /// A factory the app registered itself is kept as it is.
     /// </para>
+    /// <para>
+    /// A route's or cluster's <c>GatewayErrors.Page</c> metadata names the page set of its error pages (the route's
+    /// wins); a name the templates have no page set for fails YARP's configuration load.
+    /// </para>
     /// </remarks>
     public static IReverseProxyBuilder AddGatewayErrors(this IReverseProxyBuilder builder)
     {
@@ -36,6 +41,9 @@ public static class GatewayErrorsReverseProxyBuilderExtensions
         GatewayErrorsServiceCollectionExtensions.AddCore(services);
         services.TryAddSingleton<ClusterConnectors>();
         services.TryAddSingleton<IReportedFailureSource, ForwarderFailureSource>();
+        services.TryAddSingleton<YarpPageSets>();
+        services.TryAddSingleton<IPageSetSource>(static s => s.GetRequiredService<YarpPageSets>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IProxyConfigFilter, YarpPageSets>(static s => s.GetRequiredService<YarpPageSets>()));
 
         // The registration that wins is the last one: replace it only when it is YARP's own default.
         var current = services.LastOrDefault(static d => d.ServiceType == typeof(IForwarderHttpClientFactory));

@@ -1,4 +1,5 @@
 using GatewayErrors;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -66,6 +67,7 @@ public static class GatewayErrorsServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GatewayErrorsOptions>, ErrorPageOptionsValidator>());
         services.TryAddSingleton<ErrorPageRenderer>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ErrorPageStartupCheck>());
+        services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, PageSetStartupCheck>());
         DiagnosticsServices.Add(services);
         ResilienceServices.Add(services);
         StaleIfErrorServices.Add(services);

@@ -36,6 +36,7 @@ internal sealed class GatewayErrorsMiddleware
     private readonly ErrorPageRenderer _pages;
     private readonly UpstreamAvailability? _availability;
     private readonly IReportedFailureSource? _reported;
+    private readonly IPageSetSource? _pageSets;
     private readonly StaleCopies? _stale;
     private readonly UpstreamFailureTranslators _failures;
 
@@ -50,6 +51,7 @@ internal sealed class GatewayErrorsMiddleware
         _pages = services.GetRequiredService<ErrorPageRenderer>();
         _availability = services.GetService<UpstreamAvailability>();
         _reported = services.GetService<IReportedFailureSource>();
+        _pageSets = services.GetService<IPageSetSource>();
         _stale = services.GetService<StaleCopies>();
         _failures = UpstreamFailureTranslators.From(services);
     }
@@ -327,6 +329,7 @@ internal sealed class GatewayErrorsMiddleware
                 Notice = _availability?.MaintenanceNotice(failure) ?? ErrorNotice.For(options, failure.Upstream),
                 Texts = _pages.TextsFor(context),
                 CspNonce = options.CspNonce?.Invoke(context),
+                PageSet = PageSets.Of(context, _pageSets),
             };
 
             response.Clear();

@@ -9,12 +9,19 @@ namespace GatewayErrors;
 /// <param name="Name">The template name: the file name without <c>.sbn-html</c>, or the key in <see cref="GatewayErrorsOptions.Templates"/>.</param>
 /// <param name="Origin">Where it came from, as a person would find it: a path below the content root, or a configuration key.</param>
 /// <param name="Text">The template source.</param>
-internal sealed record TemplateSource(string Name, string Origin, string Text);
+/// <param name="PageSet">The page set it belongs to (its folder, or the prefix of its key), or <see langword="null"/> for the site's templates.</param>
+internal sealed record TemplateSource(string Name, string Origin, string Text, string? PageSet = null);
 
 /// <summary>
 /// The custom templates of one configuration, parsed and checked: found by the most specific name first,
-/// <c>&lt;error_type&gt;</c> &gt; <c>&lt;status&gt;</c> &gt; <c>error</c>, optionally wrapped in <c>layout</c>.
+/// <c>&lt;error_type&gt;</c> &gt; <c>&lt;status&gt;</c> &gt; <c>error</c>, optionally wrapped in <c>layout</c>. The site's
+/// templates hold their page sets; a page set's templates are looked up first, then the site's.
 /// </summary>
+/// <remarks>
+/// A page set is a first-level folder of the templates (or a <c>set/name</c> key) that holds at least one page template
+/// (<c>error</c>, <c>layout</c>, a status or an error type). A folder that holds only partials stays what it was before
+/// page sets: a place to keep the site's partials (<c>partials/footer.sbn-html</c> is <c>footer</c>).
+/// </remarks>
 internal sealed class CustomTemplates
 {
     public const string ErrorName = "error";
@@ -26,17 +33,41 @@ internal sealed class CustomTemplates
     private readonly ParsedTemplate?[] _byType;
     private readonly Dictionary<int, ParsedTemplate> _byStatus;
     private readonly ParsedTemplate? _error;
+    private readonly CustomTemplates? _site;
+    private readonly Dictionary<string, CustomTemplates> _pageSets = new(StringComparer.OrdinalIgnoreCase);
 
-    private CustomTemplates(TemplateSet set, ParsedTemplate?[] byType, Dictionary<int, ParsedTemplate> byStatus, ParsedTemplate? error, ParsedTemplate? layout, int count)
+    private CustomTemplates(TemplateSet set, ParsedTemplate?[] byType, Dictionary<int, ParsedTemplate> byStatus, ParsedTemplate? error, ParsedTemplate? layout, int count,
+        CustomTemplates? site = null, string? pageSet = null)
     {
         Set = set;
         _byType = byType;
         _byStatus = byStatus;
         _error = error;
-        Layout = layout;
+        _site = site;
+        PageSet = pageSet;
+        Layout = layout ?? site?.Layout;
         Content = set.Find(BuiltInTemplates.ContentPartial)!;
         Count = count;
     }
+
+    /// <summary>The page set these templates are, or <see langword="null"/> for the site's.</summary>
+    public string? PageSet { get; }
+
+    /// <summary>The names of the site's page sets, in order.</summary>
+    public IReadOnlyList<string> PageSetNames => [.. _pageSets.Keys.Order(StringComparer.OrdinalIgnoreCase)];
+
+    /// <summary>The site's templates and every page set's, for the checks.</summary>
+    public IEnumerable<CustomTemplates> AllSets => _pageSets.Values.Prepend(this);
+
+    /// <summary>Whether the site has a page set of that name.</summary>
+    public bool HasPageSet(string name) => _pageSets.ContainsKey(name);
+
+    /// <summary>
+    /// The templates of a page set, or the site's when <paramref name="pageSet"/> is <see langword="null"/> or unknown
+    /// (the start-up check stops an unknown name; one removed by a later reload falls back to the site's pages).
+    /// </summary>
+    public CustomTemplates For(string? pageSet)
+        => pageSet is not null && _pageSets.TryGetValue(pageSet, out var templates) ? templates : this;
 
     /// <summary>Everything <c>include</c> reaches: the theme's pieces with the app's templates over them.</summary>
     public TemplateSet Set { get; }
@@ -46,7 +77,8 @@ internal sealed class CustomTemplates
     /// <summary>The built-in content (or the app's own <c>gw-content</c>), what a layout wraps when no page template matches.</summary>
     public ParsedTemplate Content { get; }
 
-    public int Count { get; }
+    /// <summary>How many templates were read (the site's and every page set's).</summary>
+    public int Count { get; private set; }
 
     /// <summary>The page template for a response, or <see langword="null"/> to use the built-in page (or the layout around it).</summary>
     public ParsedTemplate? Find(GatewayErrorType type, int status)
@@ -57,11 +89,13 @@ internal sealed class CustomTemplates
             return byType;
         }
 
-        return _byStatus.TryGetValue(status, out var byStatus) ? byStatus : _error;
+        // The same rule inside the page set first, then in the site's templates.
+        return _byStatus.TryGetValue(status, out var byStatus) ? byStatus : _error ?? _site?.Find(type, status);
     }
 
-    /// <summary>Every template that answers a response (pages and the layout), for the checks.</summary>
-    public IEnumerable<ParsedTemplate> Pages => _byType.OfType<ParsedTemplate>().Concat(_byStatus.Values).Append(_error).Append(Layout).OfType<ParsedTemplate>();
+    /// <summary>Every template that answers a response (pages and the layout), for the checks; a page set's include the site's it falls back to.</summary>
+    public IEnumerable<ParsedTemplate> Pages => _byType.OfType<ParsedTemplate>().Concat(_byStatus.Values).Append(_error).Append(Layout).OfType<ParsedTemplate>()
+        .Concat(_site?.Pages ?? []).Distinct();
 
     /// <summary>Whether a template name is a page (looked up per response) rather than only a partial.</summary>
     public static bool IsPageName(string name)
@@ -72,19 +106,20 @@ internal sealed class CustomTemplates
 
     /// <summary>
     /// Reads the custom templates of a configuration: the folder, then the file provider, then the strings, a later
-    /// source replacing an earlier one of the same name. A Handlebars file (<c>.hbs</c>) is an error: templates are Scriban.
+    /// source replacing an earlier one of the same name and page set. A Handlebars file (<c>.hbs</c>) is an error:
+    /// templates are Scriban.
     /// </summary>
     public static List<TemplateSource> Collect(GatewayErrorsOptions options, IFileProvider? folder, string? folderDisplay, List<string> errors)
     {
-        var byName = new Dictionary<string, TemplateSource>(StringComparer.OrdinalIgnoreCase);
+        var byName = new Dictionary<(string? PageSet, string Name), TemplateSource>(NameComparer.Instance);
         if (folder is not null)
         {
-            AddFiles(byName, folder, folderDisplay ?? "", "", errors);
+            AddFiles(byName, folder, folderDisplay ?? "", errors);
         }
 
         if (options.TemplateFileProvider is { } provider)
         {
-            AddFiles(byName, provider, "TemplateFileProvider:", "", errors);
+            AddFiles(byName, provider, "TemplateFileProvider:", errors);
         }
 
         foreach (var (name, text) in options.Templates)
@@ -96,19 +131,39 @@ internal sealed class CustomTemplates
                 continue;
             }
 
+            // "checkout/502" is the page set checkout's 502, as the file checkout/502.sbn-html would be.
             var key = name.EndsWith(BuiltInTemplates.TemplateExtension, StringComparison.OrdinalIgnoreCase) ? name[..^BuiltInTemplates.TemplateExtension.Length] : name;
-            byName[key] = new TemplateSource(key, origin, text ?? "");
+            string? pageSet = null;
+            if (key.IndexOf('/') is var slash and >= 0)
+            {
+                pageSet = key[..slash];
+                key = key[(slash + 1)..];
+                if (!IsValidPageSetName(pageSet) || key.Length == 0 || key.Contains('/', StringComparison.Ordinal))
+                {
+                    errors.Add($"Error page template key '{origin}' is not '<name>' or '<page set>/<name>'.");
+                    continue;
+                }
+            }
+
+            byName[(pageSet, key)] = new TemplateSource(key, origin, text ?? "", pageSet);
         }
 
-        return [.. byName.Values.OrderBy(static s => s.Name, StringComparer.OrdinalIgnoreCase)];
+        return [.. byName.Values.OrderBy(static s => s.PageSet, StringComparer.OrdinalIgnoreCase).ThenBy(static s => s.Name, StringComparer.OrdinalIgnoreCase)];
     }
+
+    /// <summary>Whether <paramref name="name"/> can name a page set: a folder name, without separators or dots only.</summary>
+    public static bool IsValidPageSetName(string? name)
+        => !string.IsNullOrWhiteSpace(name)
+            && name.Trim() == name
+            && name.IndexOfAny(['/', '\\', ':', '*', '?', '"', '<', '>', '|']) < 0
+            && name.Trim('.').Length > 0;
 
     /// <summary>Parses the templates on top of <paramref name="theme"/>'s pieces.</summary>
     /// <returns>The parsed set, or <see langword="null"/> with <paramref name="errors"/> filled in (file, line and column).</returns>
     public static CustomTemplates? Parse(IReadOnlyList<TemplateSource> sources, ThemeTemplates theme, List<string> errors)
     {
         var before = errors.Count;
-        var parsed = new List<ParsedTemplate>(sources.Count);
+        var parsed = new List<(TemplateSource Source, ParsedTemplate Template)>(sources.Count);
         foreach (var source in sources)
         {
             if (LooksLikeHandlebars(source.Text) is { } offset)
@@ -129,7 +184,7 @@ internal sealed class CustomTemplates
                 continue;
             }
 
-            parsed.Add(new ParsedTemplate(source.Name, source.Origin, template));
+            parsed.Add((source, new ParsedTemplate(source.Name, source.Origin, template)));
         }
 
         if (errors.Count > before)
@@ -137,11 +192,24 @@ internal sealed class CustomTemplates
             return null;
         }
 
+        var site = Build(theme.Pieces, [.. parsed.Where(static p => p.Source.PageSet is null)], sources.Count(static s => s.PageSet is null), site: null, pageSet: null);
+        foreach (var group in parsed.Where(static p => p.Source.PageSet is not null).GroupBy(static p => p.Source.PageSet!, StringComparer.OrdinalIgnoreCase))
+        {
+            var set = Build(site.Set, [.. group], group.Count(), site, group.Key);
+            site._pageSets[group.Key] = set;
+        }
+
+        site.Count = sources.Count;
+        return site;
+    }
+
+    private static CustomTemplates Build(TemplateSet over, List<(TemplateSource Source, ParsedTemplate Template)> parsed, int count, CustomTemplates? site, string? pageSet)
+    {
         var byType = new ParsedTemplate?[Enum.GetValues<GatewayErrorType>().Length];
         var byStatus = new Dictionary<int, ParsedTemplate>();
         ParsedTemplate? error = null;
         ParsedTemplate? layout = null;
-        foreach (var template in parsed)
+        foreach (var (_, template) in parsed)
         {
             if (template.Name.Equals(LayoutName, StringComparison.OrdinalIgnoreCase))
             {
@@ -161,7 +229,8 @@ internal sealed class CustomTemplates
             }
         }
 
-        return new CustomTemplates(theme.Pieces.With(parsed), byType, byStatus, error, layout, sources.Count);
+        // A page set's partials replace the site's of the same name inside the page set only.
+        return new CustomTemplates(over.With(parsed.Select(static p => p.Template)), byType, byStatus, error, layout, count, site, pageSet);
     }
 
     /// <summary>Describes a render failure for a person: the template, where in it, and what went wrong.</summary>
@@ -235,38 +304,65 @@ internal sealed class CustomTemplates
         return (line, offset - lineStart);
     }
 
-    private static void AddFiles(Dictionary<string, TemplateSource> byName, IFileProvider provider, string display, string subPath, List<string> errors)
+    private static void AddFiles(Dictionary<(string? PageSet, string Name), TemplateSource> byName, IFileProvider provider, string display, List<string> errors)
     {
-        foreach (var file in provider.GetDirectoryContents(subPath))
+        foreach (var file in provider.GetDirectoryContents(""))
         {
-            var relative = subPath.Length == 0 ? file.Name : subPath + "/" + file.Name;
-            if (file.IsDirectory)
+            if (!file.IsDirectory)
             {
-                // One level of folders (partials/, shared/…) is enough to organise a handful of templates.
-                if (subPath.Length == 0)
+                AddFile(byName, file, display + file.Name, pageSet: null, errors);
+                continue;
+            }
+
+            // One level of folders. A folder with a page template in it is a page set; one with partials only is a place
+            // to keep the site's partials (partials/footer.sbn-html is "footer"), as it was before page sets.
+            var inFolder = new Dictionary<(string? PageSet, string Name), TemplateSource>(NameComparer.Instance);
+            foreach (var inner in provider.GetDirectoryContents(file.Name))
+            {
+                if (!inner.IsDirectory)
                 {
-                    AddFiles(byName, provider, display, file.Name, errors);
+                    AddFile(inFolder, inner, display + file.Name + "/" + inner.Name, pageSet: null, errors);
                 }
-
-                continue;
             }
 
-            if (file.Name.EndsWith(".hbs", StringComparison.OrdinalIgnoreCase))
+            var isPageSet = inFolder.Keys.Any(static k => IsPageName(k.Name));
+            foreach (var source in inFolder.Values)
             {
-                errors.Add(HandlebarsFound(display + relative));
-                continue;
+                var placed = isPageSet ? source with { PageSet = file.Name } : source;
+                byName[(placed.PageSet, placed.Name)] = placed;
             }
-
-            if (!file.Name.EndsWith(BuiltInTemplates.TemplateExtension, StringComparison.OrdinalIgnoreCase))
-            {
-                continue;
-            }
-
-            using var stream = file.CreateReadStream();
-            using var reader = new StreamReader(stream);
-            var name = file.Name[..^BuiltInTemplates.TemplateExtension.Length];
-            byName[name] = new TemplateSource(name, display + relative, reader.ReadToEnd());
         }
+    }
+
+    private static void AddFile(Dictionary<(string? PageSet, string Name), TemplateSource> byName, IFileInfo file, string origin, string? pageSet, List<string> errors)
+    {
+        if (file.Name.EndsWith(".hbs", StringComparison.OrdinalIgnoreCase))
+        {
+            errors.Add(HandlebarsFound(origin));
+            return;
+        }
+
+        if (!file.Name.EndsWith(BuiltInTemplates.TemplateExtension, StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        using var stream = file.CreateReadStream();
+        using var reader = new StreamReader(stream);
+        var name = file.Name[..^BuiltInTemplates.TemplateExtension.Length];
+        byName[(pageSet, name)] = new TemplateSource(name, origin, reader.ReadToEnd(), pageSet);
+    }
+
+    /// <summary>Template and page-set names are case-insensitive, as include and the selection rule are.</summary>
+    private sealed class NameComparer : IEqualityComparer<(string? PageSet, string Name)>
+    {
+        public static readonly NameComparer Instance = new();
+
+        public bool Equals((string? PageSet, string Name) x, (string? PageSet, string Name) y)
+            => string.Equals(x.PageSet, y.PageSet, StringComparison.OrdinalIgnoreCase) && string.Equals(x.Name, y.Name, StringComparison.OrdinalIgnoreCase);
+
+        public int GetHashCode((string? PageSet, string Name) obj)
+            => HashCode.Combine(obj.PageSet is null ? 0 : StringComparer.OrdinalIgnoreCase.GetHashCode(obj.PageSet), StringComparer.OrdinalIgnoreCase.GetHashCode(obj.Name));
     }
 
     internal static int? StatusOf(string name)

@@ -98,7 +98,7 @@ internal sealed class ErrorPageRenderer : IDisposable
         var retry = state.Options.AutoRetry;
         var cacheable = error.NextHop is null && error.Detail is null;
         var key = new PageKey(error.Type.Type, error.StatusCode, error.UpstreamDisplayName, RequestField.PresenceOf(error),
-            AutoRetryPolicy.ModeFor(error, type, retry), texts, error.Notice);
+            AutoRetryPolicy.ModeFor(error, type, retry), texts, error.Notice, error.PageSet);
         var pages = state.Pages;
         if (cacheable && pages.TryGetValue(key, out var cached))
         {
@@ -108,12 +108,13 @@ internal sealed class ErrorPageRenderer : IDisposable
 
         // One budget for everything this request renders, so a slow template holds it for the budget at most.
         using var budget = new CancellationTokenSource(TemplateLimits.RequestBudget);
-        var page = Render(state, error, PageModel.Create(error, state.Branding, texts, retry), budget.Token, out var failed);
+        var page = Render(state, state.Theme, state.Custom, error, PageModel.Create(error, state.Branding, texts, retry), budget.Token, out var failed);
         if (cacheable && !failed && pages.Count < MaxCachedPages)
         {
             // Rendered again with stand-ins for the per-request values and split around them; the page just rendered
             // for this request checks the split, so a template that does more than print a value is never cached.
-            var withSentinels = Render(state, error, PageModel.Create(error, state.Branding, texts, retry, sentinels: true), budget.Token, out var sentinelFailed, log: false);
+            var withSentinels = Render(state, state.Theme, state.Custom, error, PageModel.Create(error, state.Branding, texts, retry, sentinels: true), budget.Token,
+                out var sentinelFailed, log: false);
             if (!sentinelFailed
                 && CachedPage.TryCreate(withSentinels, page, error, texts, type.RetryAdvice, (long)Math.Ceiling(retry.Delay.TotalSeconds)) is { } created)
             {
@@ -125,17 +126,32 @@ internal sealed class ErrorPageRenderer : IDisposable
         writer.Advance(Encoding.UTF8.GetBytes(page, span));
     }
 
-    public string Render(ErrorResponse error)
+    /// <summary>The names of the page sets the custom templates define (folders with a page template in them), in order.</summary>
+    public IReadOnlyList<string> PageSets => CurrentState().Custom?.PageSetNames ?? [];
+
+    /// <summary>Whether the custom templates define a page set of that name.</summary>
+    public bool HasPageSet(string name) => CurrentState().Custom?.HasPageSet(name) == true;
+
+    /// <summary>The template file that answers a response of a type and status in a page set, or <see langword="null"/> for the built-in page.</summary>
+    public string? TemplateFor(GatewayErrorType type, int status, string? pageSet)
+        => CurrentState().Custom?.For(pageSet) is { } custom ? (custom.Find(type, status) ?? custom.Layout)?.Origin : null;
+
+    /// <summary>Renders a page without the page cache, in the configured theme or in <paramref name="theme"/> (a built-in theme name), for the preview.</summary>
+    public string Render(ErrorResponse error, string? theme = null)
     {
         var state = CurrentState();
+        var (themed, custom, branding) = theme is null || BuiltInTemplates.NormalizeTheme(theme) is not { } name || name == state.Theme.Theme
+            ? (state.Theme, state.Custom, state.Branding)
+            : state.Themed(name, ThemeForPreview);
         using var budget = new CancellationTokenSource(TemplateLimits.RequestBudget);
-        return Render(state, error, PageModel.Create(error, state.Branding, error.Texts ?? state.English, state.Options.AutoRetry), budget.Token, out _);
+        return Render(state, themed, custom, error, PageModel.Create(error, branding, error.Texts ?? state.English, state.Options.AutoRetry), budget.Token, out _);
     }
 
-    private string Render(State state, ErrorResponse error, ScriptObject model, CancellationToken budget, out bool failed, bool log = true)
+    private string Render(State state, ThemeTemplates theme, CustomTemplates? templates, ErrorResponse error, ScriptObject model, CancellationToken budget, out bool failed,
+        bool log = true)
     {
         failed = false;
-        if (state.Custom is { } custom)
+        if (templates?.For(error.PageSet) is { } custom)
         {
             var page = custom.Find(error.Type.Type, error.StatusCode);
             if (page is not null || custom.Layout is not null)
@@ -153,7 +169,7 @@ internal sealed class ErrorPageRenderer : IDisposable
                         var limit = CustomTemplates.LimitOf(exception);
                         if (state.FirstFailure(template.Origin, limit))
                         {
-                            Log.ErrorPageTemplateFailed(_logger, template.Origin, limit, error.StatusCode, state.Theme.Theme, exception.GetType().Name,
+                            Log.ErrorPageTemplateFailed(_logger, template.Origin, limit, error.StatusCode, theme.Theme, exception.GetType().Name,
                                 CustomTemplates.Describe(template, exception), error.TraceId);
                         }
                     }
@@ -168,14 +184,14 @@ internal sealed class ErrorPageRenderer : IDisposable
             // The built-in page is GatewayErrors' own and cannot loop, so it gets no time budget: a wall-clock budget
             // would only turn a slow moment (the first render in a cold process on a loaded machine, JIT included)
             // into the last-resort page.
-            return new PageTemplateContext(state.Theme.Pieces, model, CancellationToken.None).Render(state.Theme.Page);
+            return new PageTemplateContext(theme.Pieces, model, CancellationToken.None).Render(theme.Page);
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
             failed = true;
             if (log)
             {
-                Log.BuiltInErrorPageFailed(_logger, exception, state.Theme.Theme, error.TraceId);
+                Log.BuiltInErrorPageFailed(_logger, exception, theme.Theme, error.TraceId);
             }
 
             return HtmlErrorPage.Render(error, error.Texts ?? state.English);
@@ -385,10 +401,21 @@ internal sealed class ErrorPageRenderer : IDisposable
         var custom = CustomTemplates.Parse(state.Sources, state.Theme, errors);
         if (custom is not null)
         {
-            Check(custom, state.Branding, state.English, errors);
+            foreach (var set in custom.AllSets)
+            {
+                Check(set, state.Branding, state.English, errors);
+            }
         }
 
         return errors.Count > count ? null : custom;
+    }
+
+    private ThemeTemplates ThemeForPreview(string theme)
+    {
+        lock (_gate)
+        {
+            return ThemeFor(theme);
+        }
     }
 
     // Called under _gate. Built-in themes compile once per process lifetime of the renderer, whatever reloads happen.
@@ -482,6 +509,38 @@ internal sealed class ErrorPageRenderer : IDisposable
 
         public ConcurrentDictionary<PageKey, CachedPage> Pages => Volatile.Read(ref _pages);
 
+        /// <summary>
+        /// The same templates on another built-in theme, for the preview: compiled on first use, and again after a
+        /// reload (the preview is a development tool, so this stays out of the request path).
+        /// </summary>
+        public (ThemeTemplates Theme, CustomTemplates? Custom, PageBranding Branding) Themed(string theme, Func<string, ThemeTemplates> compile)
+        {
+            var custom = Custom;
+            var themed = Volatile.Read(ref _themed);
+            if (themed is null || !ReferenceEquals(themed.For, custom))
+            {
+                themed = new ThemedTemplates(custom);
+                Volatile.Write(ref _themed, themed);
+            }
+
+            return themed.ByTheme.GetOrAdd(theme, static (name, arg) =>
+            {
+                var (state, custom, compile) = arg;
+                var pieces = compile(name);
+                var templates = custom is null ? null : CustomTemplates.Parse(state.Sources, pieces, []);
+                return (pieces, templates, state.Branding.WithTheme(name));
+            }, (this, custom, compile));
+        }
+
+        private ThemedTemplates? _themed;
+
+        private sealed class ThemedTemplates(CustomTemplates? custom)
+        {
+            public CustomTemplates? For { get; } = custom;
+
+            public ConcurrentDictionary<string, (ThemeTemplates, CustomTemplates?, PageBranding)> ByTheme { get; } = new(StringComparer.Ordinal);
+        }
+
         /// <summary>Whether this is the first failure of a template against a limit since these templates were loaded.</summary>
         public bool FirstFailure(string template, string limit) => _failures.TryAdd((template, limit), 0);
 
@@ -511,4 +570,4 @@ internal sealed class ErrorPageRenderer : IDisposable
 
 /// <summary>What a cached page depends on besides the templates and options it was rendered with.</summary>
 internal readonly record struct PageKey(
-    GatewayErrorType Type, int StatusCode, string Upstream, int Present, RetryMode Retry, PageTexts Texts, ErrorNotice? Notice);
+    GatewayErrorType Type, int StatusCode, string Upstream, int Present, RetryMode Retry, PageTexts Texts, ErrorNotice? Notice, string? PageSet);

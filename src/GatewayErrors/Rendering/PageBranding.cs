@@ -37,6 +37,19 @@ internal sealed class PageBranding
         ShowTroubleshooting = options.ShowTroubleshooting ?? options.ExposeDetails == true,
     };
 
+    /// <summary>The same branding with another built-in theme, for the preview.</summary>
+    public PageBranding WithTheme(string theme) => new()
+    {
+        Theme = theme,
+        SiteName = SiteName,
+        LogoUrl = LogoUrl,
+        AccentColor = AccentColor,
+        SupportUrl = SupportUrl,
+        SupportEmail = SupportEmail,
+        StatusPageUrl = StatusPageUrl,
+        ShowTroubleshooting = ShowTroubleshooting,
+    };
+
     /// <summary>
     /// Adds the branding's variables to a page model: the one place that names them (the model's other variables are
     /// named in <see cref="PageModel"/> and <see cref="RequestField"/>).

@@ -46,6 +46,12 @@ internal sealed class ErrorResponse
     /// </summary>
     public PageTexts? Texts { get; init; }
 
+    /// <summary>
+    /// Gets the page set the endpoint named (<c>WithGatewayErrorPage</c>, or YARP route or cluster metadata), whose
+    /// templates are looked up before the site's; <see langword="null"/> for the site's templates.
+    /// </summary>
+    public string? PageSet { get; init; }
+
     /// <summary>Gets the request's Content-Security-Policy nonce, as the app's <see cref="GatewayErrorsOptions.CspNonce"/> read it.</summary>
     public string? CspNonce { get; init; }
 
