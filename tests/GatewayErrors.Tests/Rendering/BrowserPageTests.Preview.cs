@@ -75,7 +75,7 @@ public sealed partial class BrowserPageTests
             await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { ColorScheme = scheme, ViewportSize = new ViewportSize { Width = 1100, Height = 900 } });
             await context.AddInitScriptAsync(chromium.Axe);
             var page = await context.NewPageAsync();
-            foreach (var theme in BuiltInTemplates.ThemeNames.Take(1))
+            foreach (var theme in BuiltInTemplates.ThemeNames)
             {
                 foreach (var (language, method) in new[] { ("en", "GET"), ("ar", "POST") })
                 {
@@ -86,6 +86,7 @@ public sealed partial class BrowserPageTests
                         var response = await page.GotoAsync(new Uri(app.Address!, $"/_gateway/error-pages?type={type}&theme={theme}&lang={language}&method={method}").ToString());
                         Assert.Equal(200, response!.Status);
                         Assert.Equal(language, await page.GetAttributeAsync("html", "lang"));
+                        Assert.Equal("gw gw-theme-" + theme, await page.GetAttributeAsync("body", "class"));
                         Assert.Equal(1, await page.Locator(".gw-hops").CountAsync());
                         Assert.Equal(1, await page.Locator(".gw-owner, #gw-owner-h").First.CountAsync());
                         pages++;

@@ -14,7 +14,7 @@ namespace GatewayErrors;
 /// gallery linking every combination. Answers 404 where <see cref="DiagnosticsEndpoint.IsEnabled"/> says so.
 /// </summary>
 /// <remarks>
-/// The page goes through <see cref="ErrorPageRenderer.Render(ErrorResponse)"/>, never the page cache, so a preview
+/// The page goes through <see cref="ErrorPageRenderer.Render(ErrorResponse, string?)"/>, never the page cache, so a preview
 /// neither fills nor reads what visitors are served. Nothing from the request reaches the page: the path, trace id, time
 /// and upstream are samples (<see cref="PageModel.SampleResponse"/>); only the app's CSP nonce callback sees the request,
 /// as it must for the page's script to run under the app's policy.
@@ -217,6 +217,7 @@ internal static class ErrorPagePreview
             Detail = expose ? sample.Detail : null,
             Notice = request.SampleNotice ? sample.Notice : ErrorNotice.For(options, upstream),
             Texts = catalog.TextsOf(request.Language),
+            PageSet = request.PageSet,
             CspNonce = options.CspNonce?.Invoke(context),
         };
     }

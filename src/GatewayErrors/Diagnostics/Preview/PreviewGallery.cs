@@ -73,7 +73,7 @@ internal static class PreviewGallery
     {
         var id = SectionId(index, theme);
         html.Append("<section aria-labelledby=\"").Append(id).Append("\">\n<h2 id=\"").Append(id).Append("\">")
-            .Append(Heading(e, set, theme, catalog)).Append("</h2>\n<table>\n<thead>\n<tr><th scope=\"col\">Error type</th><th scope=\"col\">Status</th>");
+            .Append(Heading(e, set, theme, catalog)).Append("</h2>\n<table>\n<thead>\n<tr><th scope=\"col\">Error type</th><th scope=\"col\">Status</th><th scope=\"col\">Template</th>");
         foreach (var language in catalog.Languages)
         {
             html.Append("<th scope=\"col\" lang=\"").Append(e.Encode(language)).Append("\">").Append(e.Encode(language)).Append("</th>");
@@ -84,7 +84,9 @@ internal static class PreviewGallery
         {
             foreach (var status in catalog.StatusesOf(row.Type, set))
             {
-                html.Append("<tr><th scope=\"row\"><code>").Append(e.Encode(row.Name)).Append("</code></th><td>").Append(status).Append("</td>");
+                html.Append("<tr><th scope=\"row\"><code>").Append(e.Encode(row.Name)).Append("</code></th><td>").Append(status).Append("</td><td>");
+                AppendTemplate(html, e, catalog.TemplateOf(row.Type, status, set));
+                html.Append("</td>");
                 foreach (var language in catalog.Languages)
                 {
                     html.Append("<td class=\"links\">");
@@ -104,6 +106,22 @@ internal static class PreviewGallery
         }
 
         html.Append("</tbody>\n</table>\n</section>\n");
+    }
+
+    private static void AppendTemplate(StringBuilder html, HtmlEncoder e, string? origin)
+    {
+        if (origin is null)
+        {
+            html.Append("built-in");
+        }
+        else if (PreviewCatalog.IsLayout(origin))
+        {
+            html.Append("built-in content in <code>").Append(e.Encode(origin)).Append("</code>");
+        }
+        else
+        {
+            html.Append("<code>").Append(e.Encode(origin)).Append("</code>");
+        }
     }
 
     /// <summary>The address of one preview page: the gallery's own path with the page's query.</summary>

@@ -30,6 +30,7 @@ public sealed class ErrorPagePreviewTests
             </html>
             """),
         ("partials/footer.sbn-html", "<footer id=\"foot\">Ref {{ trace_id }}</footer>"),
+        ("checkout/504.sbn-html", "<h1 id=\"checkout-504\">{{ title }}</h1>{{ include 'gw-retry' }}{{ include 'gw-reference' }}"),
         ("502.sbn-html", "<h1 id=\"team-502\">Our {{ upstream }} is not answering</h1><p id=\"team-title\">{{ title }}</p><p class=\"gw-lead\">{{ summary }}</p>{{ include 'gw-notice' }}{{ include 'gw-retry' }}{{ include 'gw-reference' }}"),
     ];
 
@@ -99,12 +100,30 @@ public sealed class ErrorPagePreviewTests
         var catalog = PreviewCatalog.Create(app.Services.GetRequiredService<ErrorPageRenderer>(), app.Services.GetRequiredService<IOptions<GatewayErrorsOptions>>().Value);
         var links = gallery.QuerySelectorAll("table a[href]").Select(static a => a.GetAttribute("href")!).ToList();
 
-        // Every type at its status, in every theme, language and method; each link once.
+        // Every type at its status and at every status with a template (502 in the site's, 502 and 504 in the page set), in
+        // every theme, language and method.
         Assert.Contains("zh-Hant", catalog.Languages);
-        Assert.Equal(ErrorTaxonomy.Count * catalog.Themes.Count * catalog.Languages.Count * 2, links.Count);
+        Assert.Equal(["checkout"], catalog.PageSets);
+        Assert.Equal(BuiltInTemplates.ThemeNames.Count, catalog.Themes.Count);
+        var rows = ErrorTaxonomy.All.Sum(static r => new HashSet<int> { r.RecommendedStatus, 502 }.Count + new HashSet<int> { r.RecommendedStatus, 502, 504 }.Count);
+        Assert.Equal(rows * catalog.Themes.Count * catalog.Languages.Count * 2, links.Count);
         Assert.Equal(links.Count, links.Distinct(StringComparer.Ordinal).Count());
-        Assert.Equal(catalog.Languages.Count * catalog.Themes.Count * 2 * ErrorTaxonomy.All.Count(r => r.RecommendedStatus == 502),
-            links.Count(static l => l.Contains("status=502", StringComparison.Ordinal)));
+
+        // Each row names the template that answers it.
+        foreach (var section in gallery.QuerySelectorAll("main > section"))
+        {
+            var checkout = section.QuerySelector("h2")!.TextContent.Contains("checkout", StringComparison.Ordinal);
+            foreach (var row in section.QuerySelectorAll("tbody tr"))
+            {
+                var expected = row.Children[1].TextContent switch
+                {
+                    "502" => "templates/502.sbn-html",
+                    "504" when checkout => "templates/checkout/504.sbn-html",
+                    _ => "built-in content in templates/layout.sbn-html",
+                };
+                Assert.Equal(expected, row.Children[2].TextContent);
+            }
+        }
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var link in links)
@@ -124,7 +143,8 @@ public sealed class ErrorPagePreviewTests
             Assert.Contains("gw-theme-" + theme, page.Body!.ClassList);
             Assert.Equal("Acme", page.QuerySelector("#chrome")?.TextContent);
             Assert.Equal(status == "502", page.QuerySelector("#team-502") is not null);
-            if (type == "connection_refused")
+            Assert.Equal(status == "504" && query.GetValueOrDefault("set").ToString() == "checkout", page.QuerySelector("#checkout-504") is not null);
+            if (type == "connection_refused" && status == "502")
             {
                 // The app's own resources: its English and German titles, and a language GatewayErrors does not ship.
                 var title = lang switch
@@ -150,7 +170,7 @@ public sealed class ErrorPagePreviewTests
                 Assert.NotEqual("manual", retry);
             }
 
-            seen.Add($"{type}/{status}/{theme}/{lang}/{method}");
+            seen.Add($"{type}/{status}/{theme}/{lang}/{query.GetValueOrDefault("set").ToString()}/{method}");
         }
 
         Assert.Equal(links.Count, seen.Count);
@@ -205,6 +225,7 @@ public sealed class ErrorPagePreviewTests
     [InlineData("?theme=%3Cb%3E", "%3Cb%3E")]
     [InlineData("?lang=xx%0D%0ASet-Cookie:%20a=b", "xx%0D%0ASet-Cookie%3A%20a%3Db")]
     [InlineData("?set=checkout", "checkout")]
+    [InlineData("?set=..%2Ftemplates", "..%2Ftemplates")]
     [InlineData("?method=DELETE", "DELETE")]
     [InlineData("?upstream=%3Cb%3E", "%3Cb%3E")]
     [InlineData("?notice=%3Cb%3E", "%3Cb%3E")]
@@ -236,6 +257,25 @@ public sealed class ErrorPagePreviewTests
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("'type' is given 2 times", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Theme_RendersThatThemesPage_WhateverTheConfiguredOne()
+    {
+        await using var app = await StartAsync("Development", new() { ["GatewayErrors:Theme"] = "minimal" });
+
+        var styles = new Dictionary<string, string>();
+        foreach (var theme in BuiltInTemplates.ThemeNames)
+        {
+            using var response = await app.Client.GetAsync(Gallery + "?type=connection_refused&theme=" + theme);
+            var page = await ParseAsync(response);
+            Assert.Contains("gw-theme-" + theme, page.Body!.ClassList);
+            styles[theme] = page.Head!.QuerySelector("style")!.TextContent;
+        }
+
+        Assert.Equal(BuiltInTemplates.ThemeNames.Count, styles.Values.Distinct(StringComparer.Ordinal).Count());
+        using var configured = await app.Client.GetAsync(Gallery + "?type=connection_refused");
+        Assert.Equal(styles["minimal"], (await ParseAsync(configured)).Head!.QuerySelector("style")!.TextContent);
     }
 
     [Fact]
