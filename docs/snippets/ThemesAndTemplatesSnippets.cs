@@ -17,6 +17,15 @@ internal static class ThemesAndTemplatesSnippets
         #endregion
     }
 
+    // docs/themes-and-templates.md, "Page sets".
+    public static void PageSets(WebApplication app, Delegate Pay)
+    {
+        #region snippet: themes-page-sets
+        app.MapPost("/checkout/pay", Pay).WithGatewayErrorPage("checkout");   // one endpoint
+        app.MapGroup("/account").WithGatewayErrorPage("account");             // every endpoint of a group
+        #endregion
+    }
+
     // docs/themes-and-templates.md, "Content-Security-Policy".
     public static void CspNonce(WebApplicationBuilder builder)
     {

@@ -48,6 +48,8 @@ public static class GatewayErrorsServiceCollectionExtensions
         }
 
         services.AddSingleton<GatewayErrorsMarker>();
+        // Bound by the configuration binding source generator (see GatewayErrors.csproj), which keeps trimming and Native
+        // AOT working: no reflection over the options types.
         services.AddOptions<GatewayErrorsOptions>()
             .BindConfiguration(GatewayErrorsOptions.SectionName)
             .PostConfigure<IServiceProvider>(static (options, provider) =>

@@ -52,8 +52,12 @@ internal sealed class DotnetProcess : IAsyncDisposable
 
     /// <summary>Starts <c>dotnet</c> and leaves it running; dispose to end it and everything it started.</summary>
     public static DotnetProcess Start(string workingDirectory, IReadOnlyDictionary<string, string?> environment, params string[] arguments)
+        => StartProgram(DotnetPath(), workingDirectory, environment, arguments);
+
+    /// <summary>Starts a program of its own (a Native AOT binary) the same way, with the same clean environment.</summary>
+    public static DotnetProcess StartProgram(string program, string workingDirectory, IReadOnlyDictionary<string, string?> environment, params string[] arguments)
     {
-        var info = new ProcessStartInfo(DotnetPath())
+        var info = new ProcessStartInfo(program)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,

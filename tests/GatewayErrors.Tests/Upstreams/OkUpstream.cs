@@ -54,12 +54,13 @@ internal sealed class OkUpstream : IAsyncDisposable
     /// <summary>Completes once at least <paramref name="count"/> requests arrived; fails after 10 s.</summary>
     public Task WaitForRequestsAsync(int count) => _requests.WaitForAsync(count);
 
+    /// <summary>Stops the upstream (its port then refuses connections); a second call does nothing.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (_app is not null)
+        if (Interlocked.Exchange(ref _app, null) is { } app)
         {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
+            await app.StopAsync();
+            await app.DisposeAsync();
         }
     }
 
