@@ -528,7 +528,7 @@ internal sealed class ErrorPageRenderer : IDisposable
                 var (state, custom, compile) = arg;
                 var pieces = compile(name);
                 var templates = custom is null ? null : CustomTemplates.Parse(state.Sources, pieces, []);
-                return (pieces, templates, state.Branding.WithTheme(name));
+                return (pieces, templates, state.Branding with { Theme = name });
             }, (this, custom, compile));
         }
 

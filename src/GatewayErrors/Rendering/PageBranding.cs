@@ -3,7 +3,7 @@ using Scriban.Runtime;
 namespace GatewayErrors;
 
 /// <summary>The per-configuration part of the page model, resolved once per options instance, as plain strings.</summary>
-internal sealed class PageBranding
+internal sealed record PageBranding
 {
     public required string Theme { get; init; }
 
@@ -35,19 +35,6 @@ internal sealed class PageBranding
 
         // Troubleshooting names hosts and causes: by default only where details may be exposed (Development).
         ShowTroubleshooting = options.ShowTroubleshooting ?? options.ExposeDetails == true,
-    };
-
-    /// <summary>The same branding with another built-in theme, for the preview.</summary>
-    public PageBranding WithTheme(string theme) => new()
-    {
-        Theme = theme,
-        SiteName = SiteName,
-        LogoUrl = LogoUrl,
-        AccentColor = AccentColor,
-        SupportUrl = SupportUrl,
-        SupportEmail = SupportEmail,
-        StatusPageUrl = StatusPageUrl,
-        ShowTroubleshooting = ShowTroubleshooting,
     };
 
     /// <summary>
