@@ -33,4 +33,12 @@ internal static class ThemesAndTemplatesSnippets
         builder.Services.AddGatewayErrors(options => options.CspNonce = context => context.Items["csp-nonce"] as string);
         #endregion
     }
+
+    // docs/themes-and-templates.md, "Preview".
+    public static void Preview(WebApplication app)
+    {
+        #region snippet: themes-preview
+        app.MapGatewayErrorsPreview();   // GET /_gateway/error-pages, in Development
+        #endregion
+    }
 }

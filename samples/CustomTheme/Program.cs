@@ -21,6 +21,8 @@ app.MapGet("/", () => Results.Content(
     <li><a href="/maintenance">/maintenance</a>: a 503 with Retry-After; no 503 template, so the layout wraps the built-in content</li>
     </ul>
     <p>Edit a file in <code>templates/</code> and reload: the change shows without a restart.</p>
+    <p>In Development, <a href="/_gateway/error-pages">/_gateway/error-pages</a> previews every page (each error type, theme,
+    language and method) through these templates, without breaking anything.</p>
     </main></body></html>
     """,
     "text/html"));
@@ -36,5 +38,9 @@ app.MapGet("/maintenance", () =>
         RetryAfter = TimeSpan.FromMinutes(5),
     });
 });
+
+// Every error page with sample values, through the templates above: answers in Development only (404 elsewhere unless
+// GatewayErrors:Diagnostics:EnableEndpoint is true).
+app.MapGatewayErrorsPreview();
 
 app.Run();

@@ -33,8 +33,9 @@ public sealed class GatewayDiagnosticsOptions
     public int DegradedFailureThreshold { get; set; } = 5;
 
     /// <summary>
-    /// Gets or sets whether the endpoint mapped by <c>MapGatewayErrorsDiagnostics()</c> answers. It shows upstream
-    /// names, exception messages and circuit states, which help attackers as much as operators.
+    /// Gets or sets whether the endpoints mapped by <c>MapGatewayErrorsDiagnostics()</c> and
+    /// <c>MapGatewayErrorsPreview()</c> answer. The first shows upstream names, exception messages and circuit states,
+    /// which help attackers as much as operators; the second shows every error page and which template answers it.
     /// </summary>
     /// <value>
     /// Defaults to <see langword="null"/>: it answers only when the host environment is Development, and 404 elsewhere.

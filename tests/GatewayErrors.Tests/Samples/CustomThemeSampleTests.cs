@@ -85,6 +85,14 @@ public sealed class CustomThemeSampleTests(CustomThemeSampleTests.Sample sample)
     }
 
     [Fact]
+    public async Task Production_Preview_Returns404()
+    {
+        using var response = await sample.App.GetAsync("/_gateway/error-pages", "text/html");
+
+        Assert.Equal(404, (int)response.StatusCode);
+    }
+
+    [Fact]
     public async Task BrokenTemplateAtStart_RefusesToStart_NamingTheFileAndPosition()
     {
         using var copy = Sample.CopySample();
@@ -198,6 +206,29 @@ public sealed class CustomThemeDevelopmentSampleTests(CustomThemeDevelopmentSamp
         var page = new HtmlParser().ParseDocument(await response.Content.ReadAsStringAsync());
         Assert.Equal("For the site owner", page.QuerySelector("#gw-owner-h")?.TextContent);
         Assert.Equal("Our Product catalog is not answering", page.QuerySelector("main h1")!.TextContent);
+    }
+
+    [Fact]
+    public async Task Development_Preview_LinksThePages_ShowsTheTeamsTemplatesInArabicAndAPost()
+    {
+        using var gallery = await sample.App.GetAsync("/_gateway/error-pages");
+        var links = new HtmlParser().ParseDocument(await gallery.Content.ReadAsStringAsync()).QuerySelectorAll("table a[href]");
+        using var response = await sample.App.GetAsync("/_gateway/error-pages?type=connection_refused&lang=ar&method=POST");
+        var page = new HtmlParser().ParseDocument(await response.Content.ReadAsStringAsync());
+
+        Assert.Equal(200, (int)gallery.StatusCode);
+        Assert.Contains(links, static a => a.GetAttribute("href")!.Contains("type=connection_refused&status=502", StringComparison.Ordinal));
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Equal("ar", response.Content.Headers.ContentLanguage.Single());
+        Assert.Equal("rtl", page.DocumentElement.GetAttribute("dir"));
+        Assert.Equal("Acme Outfitters", page.QuerySelector("header.acme-bar span")!.TextContent);
+        Assert.StartsWith("Our Product catalog", page.QuerySelector("main h1")!.TextContent, StringComparison.Ordinal);
+
+        // No 503 template: the layout wraps the built-in content, which tells a POST it was not sent again.
+        using var post = await sample.App.GetAsync("/_gateway/error-pages?type=destination_unavailable&method=POST");
+        var postPage = new HtmlParser().ParseDocument(await post.Content.ReadAsStringAsync());
+        Assert.Equal("manual", postPage.QuerySelector("main [data-gw-retry]")?.GetAttribute("data-gw-retry"));
+        Assert.Equal("Acme Outfitters", postPage.QuerySelector("header.acme-bar span")!.TextContent);
     }
 
     public sealed class Sample() : CustomThemeSampleTests.Sample("Development");

@@ -20,9 +20,8 @@ internal static class DiagnosticsEndpoint
     {
         var services = context.RequestServices;
         var options = services.GetRequiredService<IOptionsMonitor<GatewayErrorsOptions>>().CurrentValue;
-        var enabled = options.Diagnostics.EnableEndpoint ?? services.GetService<IHostEnvironment>()?.IsDevelopment() ?? false;
         var response = context.Response;
-        if (!enabled)
+        if (!IsEnabled(services, options))
         {
             // 404 rather than 403: outside Development nothing should reveal that the endpoint exists.
             response.StatusCode = StatusCodes.Status404NotFound;
@@ -45,6 +44,14 @@ internal static class DiagnosticsEndpoint
             await response.WriteAsync(RenderHtml(time.GetUtcNow(), reports), context.RequestAborted).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// The one switch for GatewayErrors' development endpoints (this one and the error-page preview):
+    /// <see cref="GatewayDiagnosticsOptions.EnableEndpoint"/> when set, else on in Development only. Read per request, so
+    /// it follows a configuration reload.
+    /// </summary>
+    internal static bool IsEnabled(IServiceProvider services, GatewayErrorsOptions options)
+        => options.Diagnostics.EnableEndpoint ?? services.GetService<IHostEnvironment>()?.IsDevelopment() ?? false;
 
     internal static List<UpstreamReport> Collect(IServiceProvider services, GatewayErrorsOptions options, DateTimeOffset now)
     {
