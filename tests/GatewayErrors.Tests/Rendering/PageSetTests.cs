@@ -179,6 +179,37 @@ public class PageSetTests
         Assert.Contains("templates/checkout/504.sbn-html", exception.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task PageSetTemplates_HotReload_AndABrokenOneKeepsTheLastGoodSet()
+    {
+        using var root = Templates();
+        await using var refused = await RefusedPort.StartAsync();
+        await using var app = await StartAsync(root, refused.BaseAddress, a => a.MapGet("/checkout/pay", CallUpstream).WithGatewayErrorPage("checkout"));
+        var renderer = app.Services.GetRequiredService<ErrorPageRenderer>();
+        Assert.Equal("checkout refused catalog", (await GetPageAsync(app, "/checkout/pay")).Page.QuerySelector("#t")?.TextContent);
+
+        // A watcher can report a file while it is still being written: wait for the reload that sees the whole file.
+        var reloaded = renderer.NextReload;
+        root.Write("checkout/connection_refused.sbn-html", "<p id=t>checkout v2</p>");
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            await reloaded.WaitAsync(TimeSpan.FromSeconds(10));
+            reloaded = renderer.NextReload;
+            if ((await GetPageAsync(app, "/checkout/pay")).Page.QuerySelector("#t")?.TextContent == "checkout v2")
+            {
+                break;
+            }
+        }
+
+        Assert.Equal("checkout v2", (await GetPageAsync(app, "/checkout/pay")).Page.QuerySelector("#t")?.TextContent);
+
+        reloaded = renderer.NextReload;
+        root.Write("checkout/connection_refused.sbn-html", "<p id=t>{{ if status_code }}broken</p>");
+        await reloaded.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("checkout v2", (await GetPageAsync(app, "/checkout/pay")).Page.QuerySelector("#t")?.TextContent);
+        Assert.Contains(app.Logs.GetSnapshot(), e => e.Id.Id == 102 && e.Message.Contains("templates/checkout/connection_refused.sbn-html", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("a/b")]
     [InlineData("..")]
