@@ -1,13 +1,14 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using GatewayErrors;
 
 namespace OutagePlayground;
 
 /// <summary>The playground's index: every scenario, what it triggers, and how to ask for the other body formats.</summary>
 internal static class HomePage
 {
-    public static string Render(HttpRequest request)
+    public static string Render(HttpRequest request, GatewayErrorsOptions options)
     {
         // Self-contained on purpose: no scripts, fonts or images, so the page works offline and next to a broken upstream.
         const string Head = """
@@ -30,6 +31,8 @@ internal static class HomePage
             th{font-weight:600}th[scope=row],td.status{white-space:nowrap}
             code,pre{font-family:ui-monospace,SFMono-Regular,Consolas,monospace;font-size:.9rem}
             pre{background:var(--code);padding:.75rem 1rem;border-radius:6px;overflow-x:auto}
+            .switches{display:flex;flex-wrap:wrap;gap:.75rem 1.25rem;align-items:end}.switches label{display:flex;flex-direction:column;gap:.25rem}
+            select,button{font:inherit}
             </style>
             </head>
             <body>
@@ -58,7 +61,9 @@ internal static class HomePage
         }
 
         var example = Encode(origin + "/demo/refused");
-        html.Append("</tbody>\n</table>\n")
+        html.Append("</tbody>\n</table>\n");
+        AppendSwitches(html, request, options);
+        html
             .Append("<h2>The same failure in other formats</h2>\n")
             .Append("<p>Browsers get the HTML page. Ask for JSON to get RFC 9457 problem details, or send no <code>Accept</code> header to get plain text; ")
             .Append("<code>-i</code> shows the status line and the <code>Proxy-Status</code> header.</p>\n")
@@ -73,10 +78,42 @@ internal static class HomePage
             .Append("<pre><code>curl -i ").Append(Encode(origin + "/stale/inventory")).Append('\n')
             .Append("curl -X POST ").Append(Encode(origin + "/stale/break")).Append('\n')
             .Append("curl -i ").Append(Encode(origin + "/stale/inventory")).Append("</code></pre>\n")
-            .Append("<p class=\"muted\">Details such as the next hop and the exception message appear because this app runs in Development; ")
-            .Append("set <code>GatewayErrors:ExposeDetails</code> to <code>false</code> in <code>appsettings.json</code> to see what production visitors get.</p>\n")
             .Append("</main>\n</body>\n</html>\n");
         return html.ToString();
+    }
+
+    /// <summary>The theme, language and Production-view switches (PlaygroundSwitches.cs), showing what is in effect now.</summary>
+    private static void AppendSwitches(StringBuilder html, HttpRequest request, GatewayErrorsOptions options)
+    {
+        var production = options.ExposeDetails != true;
+        var language = PlaygroundSwitches.ChosenLanguage(request);
+        html.Append("<h2 id=\"switches\">Switches: theme, language, Production view</h2>\n")
+            .Append("<p>They apply to the next error page, without a restart. The theme and the view are the app's options ")
+            .Append("(<code>GatewayErrors:Theme</code>, <code>GatewayErrors:ExposeDetails</code>), reloaded from a configuration source of the playground's ")
+            .Append("own, so they change for every visitor; the language is yours alone, a cookie read by <code>UseRequestLocalization()</code>.</p>\n")
+            .Append("<form method=\"post\" action=\"/switches\" class=\"switches\">\n")
+            .Append("<label>Theme <select name=\"theme\">");
+        foreach (var theme in PlaygroundSwitches.Themes)
+        {
+            html.Append("<option value=\"").Append(Encode(theme)).Append('"')
+                .Append(string.Equals(theme, options.Theme, StringComparison.OrdinalIgnoreCase) ? " selected" : "")
+                .Append('>').Append(Encode(theme)).Append("</option>");
+        }
+
+        html.Append("</select></label>\n<label>Language <select name=\"language\"><option value=\"\"")
+            .Append(language is null ? " selected" : "").Append(">The browser's (Accept-Language)</option>");
+        foreach (var (tag, name) in PlaygroundSwitches.Languages)
+        {
+            html.Append("<option value=\"").Append(Encode(tag)).Append("\" lang=\"").Append(Encode(tag)).Append('"')
+                .Append(tag == language ? " selected" : "")
+                .Append('>').Append(Encode(name)).Append(" (").Append(Encode(tag)).Append(")</option>");
+        }
+
+        html.Append("</select></label>\n<label>View <select name=\"view\">")
+            .Append("<option value=\"development\"").Append(production ? "" : " selected").Append(">Development: next hop, exception, advice for the owner</option>")
+            .Append("<option value=\"production\"").Append(production ? " selected" : "").Append(">Production: what a visitor sees, no hosts, IPs, ports or exceptions</option>")
+            .Append("</select></label>\n<button>Apply</button>\n</form>\n")
+            .Append("<pre><code>curl -d theme=console -d view=production ").Append(Encode($"{request.Scheme}://{request.Host.Value}/switches")).Append("</code></pre>\n");
     }
 
     private static string Encode(string value) => WebUtility.HtmlEncode(value);

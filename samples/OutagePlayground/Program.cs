@@ -1,3 +1,5 @@
+using GatewayErrors;
+using Microsoft.Extensions.Options;
 using OutagePlayground;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -5,6 +7,13 @@ var builder = WebApplication.CreateBuilder(args);
 // Options come from the "GatewayErrors" section of appsettings.json: display names, which upstream treats its 503
 // as a failure, which one is limited to one call in flight.
 builder.Services.AddGatewayErrors();
+
+// The home page's switches (PlaygroundSwitches.cs): theme and Production view through a configuration source of the
+// playground's own, reloaded on each switch; the language through request localization, which GatewayErrors follows.
+var switches = new PlaygroundSwitches();
+((IConfigurationBuilder)builder.Configuration).Add(switches);
+builder.Services.AddSingleton(switches);
+builder.Services.AddRequestLocalization(PlaygroundSwitches.ConfigureLocalization);
 
 // The misbehaving upstreams start with the host; the clients read their OS-chosen ports when they are created.
 builder.Services.AddSingleton<DemoUpstreams>();
@@ -27,10 +36,24 @@ builder.Services.AddHttpClient("inventory", PointAt(static u => u.Kestrel)).AddG
 
 var app = builder.Build();
 
-// First, so every failure thrown by the endpoints below reaches it.
+// The visitor's language (cookie, ?culture=, Accept-Language) is chosen before anything can fail.
+app.UseRequestLocalization();
+
+// Next, so every failure thrown by the endpoints below reaches it.
 app.UseGatewayErrors();
 
-app.MapGet("/", static (HttpRequest request) => Results.Content(HomePage.Render(request), "text/html; charset=utf-8"));
+app.MapGet("/", static (HttpRequest request, IOptionsMonitor<GatewayErrorsOptions> options)
+    => Results.Content(HomePage.Render(request, options.CurrentValue), "text/html; charset=utf-8"));
+app.MapPost("/switches", static async (HttpRequest request, PlaygroundSwitches switches) =>
+{
+    var form = request.HasFormContentType ? await request.ReadFormAsync() : FormCollection.Empty;
+    if (switches.Apply(form, request.HttpContext.Response) is { } problem)
+    {
+        return Results.Text(problem + "\n", statusCode: StatusCodes.Status400BadRequest);
+    }
+
+    return BackHomeOr(request, "Switched. The next error page uses it.\n", "/#switches");
+});
 
 // No try/catch anywhere below: the exceptions escape on purpose. The CancellationToken is the request's, so a
 // visitor who gives up is not reported as an upstream failure.
@@ -81,17 +104,16 @@ app.Run();
 static IResult Switch(HttpRequest request, DemoUpstreams upstreams, bool broken)
 {
     upstreams.InventoryBroken = broken;
-
-    // The home page's Break and Fix buttons go back to where they were, not to a plain text page; curl gets the text.
-    if (request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase))
-    {
-        return Results.LocalRedirect("/#stale");
-    }
-
-    return Results.Text(broken
+    return BackHomeOr(request, broken
         ? "The inventory upstream now answers 503: /stale/inventory serves its last good answer.\n"
-        : "The inventory upstream answers 200 again: /stale/inventory is fresh again.\n");
+        : "The inventory upstream answers 200 again: /stale/inventory is fresh again.\n", "/#stale");
 }
+
+// The home page's buttons go back to where they were, not to a plain text page; curl gets the text.
+static IResult BackHomeOr(HttpRequest request, string text, string home)
+    => request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase)
+        ? Results.LocalRedirect(home)
+        : Results.Text(text);
 
 static Action<IServiceProvider, HttpClient> PointAt(Func<DemoUpstreams, Uri> address, TimeSpan? timeout = null)
     => (provider, client) =>
