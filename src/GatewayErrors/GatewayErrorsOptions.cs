@@ -11,6 +11,9 @@ public sealed class GatewayErrorsOptions
     /// <summary>The configuration section the options are bound from.</summary>
     public const string SectionName = "GatewayErrors";
 
+    /// <summary>What the error path derives from these options, built once on first use (see <see cref="ResolvedOptions"/>).</summary>
+    internal ResolvedOptions Resolved => field ??= new ResolvedOptions(this);
+
     /// <summary>
     /// Gets or sets the name this app uses for itself in the <c>Proxy-Status</c> header (RFC 9209 asks for the name of
     /// the intermediary, such as its service name, not a product name).

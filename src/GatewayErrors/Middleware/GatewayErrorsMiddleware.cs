@@ -289,7 +289,7 @@ internal sealed class GatewayErrorsMiddleware
     {
         var options = _options.CurrentValue;
         var failure = answer.Failure!;
-        var written = await StaleCopyResponse.WriteAsync(context, answer.Copy!, failure, options.ProxyName ?? "gateway", _timeProvider.GetUtcNow(),
+        var written = await StaleCopyResponse.WriteAsync(context, answer.Copy!, failure, options.Resolved, _timeProvider.GetUtcNow(),
             WriteToken(context)).ConfigureAwait(false);
         if (!written.Started)
         {
@@ -326,7 +326,7 @@ internal sealed class GatewayErrorsMiddleware
                 ReceivedStatusCode = failure.ReceivedStatusCode,
                 NextHop = expose ? failure.NextHop : null,
                 Detail = expose ? DetailOf(failure) : null,
-                Notice = _availability?.MaintenanceNotice(failure) ?? ErrorNotice.For(options, failure.Upstream),
+                Notice = _availability?.MaintenanceNotice(failure) ?? options.Resolved.NoticeFor(failure.Upstream),
                 Texts = _pages.TextsFor(context),
                 CspNonce = options.CspNonce?.Invoke(context),
                 PageSet = PageSets.Of(context, _pageSets),
@@ -342,7 +342,7 @@ internal sealed class GatewayErrorsMiddleware
                 response.Headers.Vary = "Accept-Language";
             }
             response.Headers[ProxyStatusHeader.Name] = failure.ReceivedStatusCode is null && error.NextHop is null && error.Detail is null
-                ? ProxyStatusHeader.Cached(options.ProxyName ?? "gateway", type)
+                ? options.Resolved.ProxyStatus(type)
                 : ProxyStatusHeader.Format(options.ProxyName ?? "gateway", type, failure.ReceivedStatusCode, error.NextHop, error.Detail);
             if (status == StatusCodes.Status503ServiceUnavailable && error.RetryAfterSeconds is { } seconds)
             {

@@ -12,7 +12,6 @@ namespace GatewayErrors;
 /// <param name="Url">An absolute http(s) link, validated at start-up, or <see langword="null"/>.</param>
 internal sealed record ErrorNotice(string Message, DateTime? Since, string? Url)
 {
-    private static Resolved? _resolved;
     private JsonElement? _json;
 
     /// <summary>The start time as people read it: <c>2026-12-01 14:05 UTC</c>.</summary>
@@ -45,22 +44,6 @@ internal sealed record ErrorNotice(string Message, DateTime? Since, string? Url)
             WithoutControlCharacters(options.Message.Trim()),
             options.Since?.UtcDateTime,
             options.Url is { } url ? url.OriginalString.Trim() : null);
-    }
-
-    /// <summary>
-    /// The notice for an error of <paramref name="upstream"/>: its own notice, else the site's. Resolved once per options
-    /// instance (options are replaced whole when configuration reloads), so a request only looks it up.
-    /// </summary>
-    public static ErrorNotice? For(GatewayErrorsOptions options, string? upstream)
-    {
-        var resolved = Volatile.Read(ref _resolved);
-        if (resolved is null || !ReferenceEquals(resolved.Options, options))
-        {
-            resolved = new Resolved(options);
-            Volatile.Write(ref _resolved, resolved);
-        }
-
-        return upstream is not null && resolved.ByUpstream.TryGetValue(upstream, out var notice) ? notice : resolved.Site;
     }
 
     /// <summary>
@@ -115,27 +98,5 @@ internal sealed record ErrorNotice(string Message, DateTime? Since, string? Url)
         }
 
         writer.WriteEndObject();
-    }
-
-    private sealed class Resolved
-    {
-        public Resolved(GatewayErrorsOptions options)
-        {
-            Options = options;
-            Site = From(options.Notice);
-            foreach (var (name, upstream) in options.Upstreams)
-            {
-                if (From(upstream?.Notice) is { } notice)
-                {
-                    ByUpstream[name] = notice;
-                }
-            }
-        }
-
-        public GatewayErrorsOptions Options { get; }
-
-        public ErrorNotice? Site { get; }
-
-        public Dictionary<string, ErrorNotice> ByUpstream { get; } = new(StringComparer.OrdinalIgnoreCase);
     }
 }

@@ -35,7 +35,7 @@ internal sealed class ErrorResponse
 
     /// <summary>
     /// Gets what the operators know, shown by every body: the configured notice for the upstream (else the site's),
-    /// resolved with <see cref="ErrorNotice.For"/>. Whatever builds the response may set another one, such as the
+    /// resolved once per options instance (<see cref="ResolvedOptions.NoticeFor"/>). Whatever builds the response may set another one, such as the
     /// maintenance switch's message; it is shown the same way (as plain text, never markup).
     /// </summary>
     public ErrorNotice? Notice { get; init; }

@@ -111,7 +111,7 @@ internal static class GrpcStatusAnswer
         var proxy = options.ProxyName ?? "gateway";
         if (options.ExposeDetails != true)
         {
-            return failure.ReceivedStatusCode is null ? ProxyStatusHeader.Cached(proxy, type) : ProxyStatusHeader.Format(proxy, type, failure.ReceivedStatusCode, null, null);
+            return failure.ReceivedStatusCode is null ? options.Resolved.ProxyStatus(type) : ProxyStatusHeader.Format(proxy, type, failure.ReceivedStatusCode, null, null);
         }
 
         return ProxyStatusHeader.Format(proxy, type, failure.ReceivedStatusCode, failure.NextHop, ExceptionChain.Cause(failure.Exception)?.Message);

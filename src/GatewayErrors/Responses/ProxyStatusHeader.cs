@@ -10,28 +10,8 @@ internal static class ProxyStatusHeader
 {
     public const string Name = "Proxy-Status";
 
-    // During an outage every response carries one of a handful of header values: build each once.
+    // Retry-After values repeat during an outage: the common ones are formatted once.
     private static readonly string[] SmallSeconds = Enumerable.Range(0, 3601).Select(static s => s.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
-    private static CachedValues? _cached;
-
-    /// <summary>The field for a failure without received status, next hop or details, built once per proxy name and type.</summary>
-    public static string Cached(string proxyName, ErrorTypeInfo type)
-    {
-        var cached = Volatile.Read(ref _cached);
-        if (cached is null || !string.Equals(cached.ProxyName, proxyName, StringComparison.Ordinal))
-        {
-            var values = new string[ErrorTaxonomy.Count];
-            for (var i = 0; i < values.Length; i++)
-            {
-                values[i] = Format(proxyName, ErrorTaxonomy.Get((GatewayErrorType)i), null, null, null);
-            }
-
-            cached = new CachedValues(proxyName, values);
-            Volatile.Write(ref _cached, cached);
-        }
-
-        return cached.Values[(int)type.Type];
-    }
 
     /// <summary>A delay-seconds value; the common ones (up to an hour) are not formatted again per response.</summary>
     public static string Seconds(long seconds)
@@ -125,5 +105,4 @@ internal static class ProxyStatusHeader
         return true;
     }
 
-    private sealed record CachedValues(string ProxyName, string[] Values);
 }

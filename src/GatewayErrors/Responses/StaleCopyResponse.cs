@@ -16,7 +16,7 @@ internal static class StaleCopyResponse
     /// <param name="Failure">Set when writing the body failed after the status line was out: only an abort is left.</param>
     public readonly record struct Result(bool Started, Exception? Failure);
 
-    public static async Task<Result> WriteAsync(HttpContext context, StaleCopy copy, UpstreamFailure failure, string proxyName, DateTimeOffset now,
+    public static async Task<Result> WriteAsync(HttpContext context, StaleCopy copy, UpstreamFailure failure, ResolvedOptions options, DateTimeOffset now,
         CancellationToken aborted)
     {
         var response = context.Response;
@@ -39,8 +39,8 @@ internal static class StaleCopyResponse
             headers.Age = ProxyStatusHeader.Seconds(age);
 
             // RFC 9211: this cache's member goes after any from caches nearer the origin; a negative ttl says how stale.
-            Append(headers, "Cache-Status", CacheStatus(proxyName, copy.TtlSeconds(now)));
-            Append(headers, ProxyStatusHeader.Name, ProxyStatusHeader.Cached(proxyName, type));
+            Append(headers, "Cache-Status", CacheStatus(options.ProxyName, copy.TtlSeconds(now)));
+            Append(headers, ProxyStatusHeader.Name, options.ProxyStatus(type));
             response.ContentLength = copy.Body.Length;
         }
         catch (InvalidOperationException)

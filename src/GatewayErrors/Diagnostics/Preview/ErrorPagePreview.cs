@@ -215,7 +215,7 @@ internal static class ErrorPagePreview
             RetryAfter = sample.RetryAfter,
             NextHop = expose ? sample.NextHop : null,
             Detail = expose ? sample.Detail : null,
-            Notice = request.SampleNotice ? sample.Notice : ErrorNotice.For(options, upstream),
+            Notice = request.SampleNotice ? sample.Notice : options.Resolved.NoticeFor(upstream),
             Texts = catalog.TextsOf(request.Language),
             PageSet = request.PageSet,
             CspNonce = options.CspNonce?.Invoke(context),
