@@ -6,7 +6,8 @@ namespace GatewayErrors.Tests.Rendering;
 
 /// <summary>
 /// The error-page preview of a team's layout and page that use every built-in piece one by one, in real Chromium with
-/// axe: what the preview shows is what visitors get, so its pages must be as accessible as the built-in ones.
+/// axe: what the preview shows is what visitors get, so its pages must be as accessible as the built-in ones. The gallery
+/// is checked too.
 /// </summary>
 public sealed partial class BrowserPageTests
 {
@@ -96,7 +97,17 @@ public sealed partial class BrowserPageTests
             }
         }
 
-        output.WriteLine($"Checked {pages} preview pages with axe-core.");
+        // The gallery itself: a person finds the pages through it.
+        await using (var galleryContext = await browser.NewContextAsync())
+        {
+            await galleryContext.AddInitScriptAsync(chromium.Axe);
+            var gallery = await galleryContext.NewPageAsync();
+            var response = await gallery.GotoAsync(new Uri(app.Address!, "/_gateway/error-pages").ToString());
+            Assert.Equal(200, response!.Status);
+            violations.AddRange((await RunAxeAsync(gallery)).Select(v => $"gallery: {v}"));
+        }
+
+        output.WriteLine($"Checked {pages} preview pages and the gallery with axe-core.");
         Assert.True(violations.Count == 0, "axe-core found violations:\n" + string.Join("\n", violations));
     }
 }

@@ -77,7 +77,7 @@ internal static class ErrorPagePreview
         request = default;
         foreach (var (name, values) in query)
         {
-            if (!Parameters.Contains(name))
+            if (!Parameters.Contains(name, StringComparer.OrdinalIgnoreCase))
             {
                 problem = $"Unknown query parameter '{Quote(name)}'. Use {string.Join(", ", Parameters)}.";
                 return false;

@@ -42,6 +42,8 @@ internal static class PreviewGallery
         html.Append("<p>Every error page this app can answer with, rendered by its own renderer, templates, texts and branding with sample ")
             .Append("values (no request data). Visitors get the <strong>").Append(e.Encode(catalog.ConfiguredTheme)).Append("</strong> theme. ")
             .Append("A GET page retries by itself; a POST page says the form was not sent again.</p>\n")
+            .Append("<p>Template: the file that answers the row (a <code>layout.sbn-html</code> wraps it when there is one), or the built-in ")
+            .Append("content inside the layout, or the built-in page. A page set's rows fall back to the site's templates.</p>\n")
             .Append("<p>Languages: ").Append(string.Join(", ", catalog.Languages.Select(l => "<span lang=\"" + e.Encode(l) + "\">" + e.Encode(l) + "</span>")))
             .Append(". Page sets: ").Append(catalog.PageSets.Count == 0 ? "none" : string.Join(", ", catalog.PageSets.Select(s => "<code>" + e.Encode(s) + "</code>")))
             .Append(".</p>\n")
@@ -95,7 +97,7 @@ internal static class PreviewGallery
                         var href = Link(self, row.Name, status, theme, language, set, method);
                         html.Append("<a href=\"").Append(e.Encode(href)).Append("\" aria-label=\"")
                             .Append(e.Encode(string.Create(CultureInfo.InvariantCulture, $"{row.Name} {status}, {language}, {method}"))).Append("\">")
-                            .Append(method).Append("</a>");
+                            .Append(method).Append("</a> ");
                     }
 
                     html.Append("</td>");

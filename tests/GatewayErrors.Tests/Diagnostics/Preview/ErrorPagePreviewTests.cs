@@ -260,6 +260,19 @@ public sealed class ErrorPagePreviewTests
     }
 
     [Fact]
+    public async Task AddedLanguageWithoutTexts_IsPreviewedInEnglish_AsVisitorsGetIt()
+    {
+        await using var app = await StartAsync("Development", new() { ["GatewayErrors:Localization:Cultures:0"] = "nl" });
+
+        using var response = await app.Client.GetAsync(Gallery + "?type=connection_refused&lang=nl");
+        var page = await ParseAsync(response);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("en", response.Content.Headers.ContentLanguage.Single());
+        Assert.Equal("en", page.DocumentElement.GetAttribute("lang"));
+    }
+
+    [Fact]
     public async Task Theme_RendersThatThemesPage_WhateverTheConfiguredOne()
     {
         await using var app = await StartAsync("Development", new() { ["GatewayErrors:Theme"] = "minimal" });
