@@ -19,6 +19,7 @@ app.MapGet("/", () => Results.Content(
     <ul>
     <li><a href="/products">/products</a>: the upstream refuses the connection, a 502 rendered by <code>templates/502.sbn-html</code> inside <code>templates/layout.sbn-html</code></li>
     <li><a href="/maintenance">/maintenance</a>: a 503 with Retry-After; no 503 template, so the layout wraps the built-in content</li>
+    <li><a href="/checkout/pay">/checkout/pay</a>: the same refused upstream, answered by the page set <code>templates/checkout/</code> (<code>WithGatewayErrorPage("checkout")</code>)</li>
     </ul>
     <p>Edit a file in <code>templates/</code> and reload: the change shows without a restart.</p>
     <p>In Development, <a href="/_gateway/error-pages">/_gateway/error-pages</a> previews every page (each error type, theme,
@@ -29,6 +30,11 @@ app.MapGet("/", () => Results.Content(
 
 app.MapGet("/products", async (IHttpClientFactory clients, CancellationToken cancellationToken) =>
     await clients.CreateClient("catalog").GetStringAsync(new Uri("/products", UriKind.Relative), cancellationToken));
+
+// The checkout's errors come from its own page set, templates/checkout/, then the site's templates, then the built-in page.
+app.MapGet("/checkout/pay", async (IHttpClientFactory clients, CancellationToken cancellationToken) =>
+    await clients.CreateClient("catalog").GetStringAsync(new Uri("/payments", UriKind.Relative), cancellationToken))
+    .WithGatewayErrorPage("checkout");
 
 // App code can answer with a gateway error on purpose, for example during planned maintenance.
 app.MapGet("/maintenance", () =>

@@ -32,6 +32,19 @@ public sealed class CustomThemeSampleTests(CustomThemeSampleTests.Sample sample)
     }
 
     [Fact]
+    public async Task CheckoutPay_Html_Returns502FromTheCheckoutPageSet_InsideTheSiteLayout()
+    {
+        using var response = await sample.App.GetAsync("/checkout/pay", "text/html");
+
+        await sample.App.AssertStatusAsync(502, response);
+        Assert.Equal("connection_refused", ProxyStatusError(response));
+        var page = await ParseAsync(response);
+        Assert.Equal("Your payment was not taken", page.QuerySelector("main h1")!.TextContent);
+        Assert.NotNull(page.QuerySelector("main .gw-ref"));
+        AssertBranded(page);
+    }
+
+    [Fact]
     public async Task Maintenance_Html_Returns503WithRetryAfter300_TheBuiltInContentInsideTheLayout()
     {
         using var response = await sample.App.GetAsync("/maintenance", "text/html");
@@ -218,6 +231,7 @@ public sealed class CustomThemeDevelopmentSampleTests(CustomThemeDevelopmentSamp
 
         Assert.Equal(200, (int)gallery.StatusCode);
         Assert.Contains(links, static a => a.GetAttribute("href")!.Contains("type=connection_refused&status=502", StringComparison.Ordinal));
+        Assert.Contains(links, static a => a.GetAttribute("href")!.Contains("set=checkout", StringComparison.Ordinal));
         Assert.Equal(200, (int)response.StatusCode);
         Assert.Equal("ar", response.Content.Headers.ContentLanguage.Single());
         Assert.Equal("rtl", page.DocumentElement.GetAttribute("dir"));
