@@ -19,25 +19,7 @@ public sealed partial class NewcomerTests
     [Trait("Category", "Slow")]
     public async Task NativeAotPublish_WarnsOnlyInDocumentedDependencies_AndTheNativeAppAnswersGatewayErrors()
     {
-        var work = Directory.CreateTempSubdirectory("aot-consumer-").FullName;
-        var passed = false;
-        try
-        {
-            var binary = await PublishNativeAsync(work);
-            await RunNativeAsync(binary);
-            passed = true;
-        }
-        catch (Exception e)
-        {
-            throw new XunitException($"{e.Message}\n\nThe publish folder is kept for a look: {work}", e);
-        }
-        finally
-        {
-            if (passed)
-            {
-                TryDelete(work);
-            }
-        }
+        await InWorkFolderAsync("aot-consumer-", "The publish folder", async work => await RunNativeAsync(await PublishNativeAsync(work)));
     }
 
     [Fact]

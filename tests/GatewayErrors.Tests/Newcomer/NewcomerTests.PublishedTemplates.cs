@@ -18,24 +18,7 @@ public sealed partial class NewcomerTests
     public async Task PublishedApp_WithTemplatesInErrorPages_StartsAndServesThem_BecauseThePackagePublishesTheFolder()
     {
         var readme = ReadmeQuickStart.Parse(File.ReadAllText(RepositoryRoot.Combine("README.md")), "README.md");
-        var work = Directory.CreateTempSubdirectory("gatewayerrors-publish-").FullName;
-        var passed = false;
-        try
-        {
-            await PublishAndRunAsync(readme, work);
-            passed = true;
-        }
-        catch (Exception e)
-        {
-            throw new XunitException($"{e.Message}\n\nThe newcomer's folder is kept for a look: {work}", e);
-        }
-        finally
-        {
-            if (passed)
-            {
-                TryDelete(work);
-            }
-        }
+        await InWorkFolderAsync("gatewayerrors-publish-", "The newcomer's folder", work => PublishAndRunAsync(readme, work));
     }
 
     [Fact]

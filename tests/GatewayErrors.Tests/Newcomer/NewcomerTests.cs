@@ -62,24 +62,7 @@ public sealed partial class NewcomerTests
     public async Task FreshWebApp_FollowingReadme_WithPackedPackage_RefusedUpstream_Returns502()
     {
         var readme = ReadmeQuickStart.Parse(File.ReadAllText(RepositoryRoot.Combine("README.md")), "README.md");
-        var work = Directory.CreateTempSubdirectory("gatewayerrors-newcomer-").FullName;
-        var passed = false;
-        try
-        {
-            await RunAsync(readme, work);
-            passed = true;
-        }
-        catch (Exception e)
-        {
-            throw new XunitException($"{e.Message}\n\nThe newcomer's folder is kept for a look: {work}", e);
-        }
-        finally
-        {
-            if (passed)
-            {
-                TryDelete(work);
-            }
-        }
+        await InWorkFolderAsync("gatewayerrors-newcomer-", "The newcomer's folder", work => RunAsync(readme, work));
     }
 
     private async Task RunAsync(ReadmeQuickStart readme, string work)
@@ -289,6 +272,22 @@ public sealed partial class NewcomerTests
 
     private static bool PathsEqual(string a, string b) =>
         string.Equals(Path.TrimEndingDirectorySeparator(Path.GetFullPath(a)), Path.TrimEndingDirectorySeparator(Path.GetFullPath(b)), StringComparison.Ordinal);
+
+    /// <summary>Runs <paramref name="body"/> in a fresh folder, deleted when it passes and kept (and named) when it fails.</summary>
+    private static async Task InWorkFolderAsync(string prefix, string what, Func<string, Task> body)
+    {
+        var work = Directory.CreateTempSubdirectory(prefix).FullName;
+        try
+        {
+            await body(work);
+        }
+        catch (Exception e)
+        {
+            throw new XunitException($"{e.Message}\n\n{what} is kept for a look: {work}", e);
+        }
+
+        TryDelete(work);
+    }
 
     private static void TryDelete(string directory)
     {
