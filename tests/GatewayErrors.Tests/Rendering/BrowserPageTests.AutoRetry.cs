@@ -336,7 +336,7 @@ public sealed partial class BrowserPageTests
         }
     }
 
-    private static Task ScreenshotAsync(IPage page, string name)
+    private static Task<byte[]> ScreenshotAsync(IPage page, string name)
         => page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder(), name + ".png"), FullPage = true });
 
     /// <summary>

@@ -8,6 +8,7 @@ namespace GatewayErrors.Tests.Rendering;
 /// cookies, storage, clock and colour scheme), so sharing the process isolates them as well and saves a launch per test.
 /// Launched on first use, so a run where every browser test is skipped never starts it.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "xunit disposes a fixture through IAsyncLifetime.DisposeAsync, which disposes the gate; IAsyncDisposable would clash with its Task-returning DisposeAsync.")]
 public sealed class SharedChromium : IAsyncLifetime
 {
     private static readonly string[] Args =

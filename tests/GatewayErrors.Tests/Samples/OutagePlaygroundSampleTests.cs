@@ -109,7 +109,7 @@ public sealed partial class OutagePlaygroundSampleTests(OutagePlaygroundSampleTe
         Assert.Equal(nextHop, (await ProblemAsync(response)).GetProperty("nextHop").GetString());
     }
 
-    private static IReadOnlyList<(string Path, int Status, string? RetryAfter, string? Error)> ReadReadmeTable()
+    private static List<(string Path, int Status, string? RetryAfter, string? Error)> ReadReadmeTable()
     {
         var readme = File.ReadAllLines(RepositoryRoot.Combine("samples", "OutagePlayground", "README.md"));
         var rows = readme

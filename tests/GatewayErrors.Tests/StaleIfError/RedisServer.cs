@@ -136,7 +136,7 @@ public sealed class RedisFixture : IAsyncLifetime
 }
 
 [CollectionDefinition(Name)]
-public sealed class RedisCollection : ICollectionFixture<RedisFixture>
+public sealed class SharedRedis : ICollectionFixture<RedisFixture>
 {
     public const string Name = "redis";
 }

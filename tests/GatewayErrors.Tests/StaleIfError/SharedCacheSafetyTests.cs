@@ -17,7 +17,7 @@ namespace GatewayErrors.Tests.StaleIfError;
 /// The shared cache (a real redis-server) is bounded, and what comes back from it is checked: a flood of URLs cannot
 /// fill it, a value written into it by someone else is filtered, and with a signing key it is not served at all.
 /// </summary>
-[Collection(RedisCollection.Name)]
+[Collection(SharedRedis.Name)]
 public sealed class SharedCacheSafetyTests(RedisFixture redis)
 {
     private static readonly string Key = Convert.ToBase64String(Enumerable.Range(1, 32).Select(static i => (byte)i).ToArray());

@@ -7,7 +7,7 @@ using StackExchange.Redis;
 namespace GatewayErrors.Tests.StaleIfError;
 
 /// <summary>Stale copies shared through a real redis-server (<c>AddStackExchangeRedisCache</c>), and Redis failing.</summary>
-[Collection(RedisCollection.Name)]
+[Collection(SharedRedis.Name)]
 public sealed class SharedCacheTests(RedisFixture redis)
 {
     [Fact]
