@@ -93,6 +93,9 @@ internal sealed class CustomTemplates
         return _byStatus.TryGetValue(status, out var byStatus) ? byStatus : _error ?? _site?.Find(type, status);
     }
 
+    /// <summary>The statuses with a template of their own (<c>504.sbn-html</c>) here or in the site's templates, for the preview.</summary>
+    public IEnumerable<int> Statuses => _byStatus.Keys.Concat(_site?.Statuses ?? []).Distinct();
+
     /// <summary>Every template that answers a response (pages and the layout), for the checks; a page set's include the site's it falls back to.</summary>
     public IEnumerable<ParsedTemplate> Pages => _byType.OfType<ParsedTemplate>().Concat(_byStatus.Values).Append(_error).Append(Layout).OfType<ParsedTemplate>()
         .Concat(_site?.Pages ?? []).Distinct();

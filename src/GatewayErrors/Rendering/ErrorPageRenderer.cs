@@ -136,6 +136,9 @@ internal sealed class ErrorPageRenderer : IDisposable
     public string? TemplateFor(GatewayErrorType type, int status, string? pageSet)
         => CurrentState().Custom?.For(pageSet) is { } custom ? (custom.Find(type, status) ?? custom.Layout)?.Origin : null;
 
+    /// <summary>The statuses that have a template of their own in a page set or the site's templates, in order.</summary>
+    public IReadOnlyList<int> TemplateStatuses(string? pageSet) => [.. (CurrentState().Custom?.For(pageSet).Statuses ?? []).Order()];
+
     /// <summary>Renders a page without the page cache, in the configured theme or in <paramref name="theme"/> (a built-in theme name), for the preview.</summary>
     public string Render(ErrorResponse error, string? theme = null)
     {

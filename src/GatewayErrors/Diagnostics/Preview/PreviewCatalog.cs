@@ -53,12 +53,12 @@ internal sealed class PreviewCatalog
 
     /// <summary>
     /// The statuses a type is previewed with: the one the app answers it with, then every status whose own template
-    /// (<c>504.sbn-html</c>) would answer the type in that page set, in order.
+    /// (<c>504.sbn-html</c>) would answer the type in that page set (an error type's own template wins over it), in order.
     /// </summary>
     public IReadOnlyList<int> StatusesOf(GatewayErrorType type, string? pageSet)
     {
         var statuses = new SortedSet<int> { ErrorTaxonomy.StatusFor(Options, type) };
-        foreach (var status in TemplateStatuses(pageSet))
+        foreach (var status in _renderer.TemplateStatuses(pageSet))
         {
             if (NameOf(_renderer.TemplateFor(type, status, pageSet)) is { } name && CustomTemplates.StatusOf(name) == status)
             {
@@ -79,36 +79,6 @@ internal sealed class PreviewCatalog
     public static bool IsLayout(string origin) => NameOf(origin) is { } name && name.Equals(CustomTemplates.LayoutName, StringComparison.OrdinalIgnoreCase);
 
     public string Render(ErrorResponse error, string theme) => _renderer.Render(error, theme);
-
-    /// <summary>
-    /// The statuses that have a template of their own somewhere in the chain of <paramref name="pageSet"/>: a status
-    /// template answers every type without a template of its own, so asking for each error status with a type that has
-    /// none finds them. The renderer names the answering template by its origin, whose file name is the status.
-    /// </summary>
-    private SortedSet<int> TemplateStatuses(string? pageSet)
-    {
-        if (_templateStatuses.TryGetValue(pageSet ?? "", out var known))
-        {
-            return known;
-        }
-
-        var found = new SortedSet<int>();
-        foreach (var row in ErrorTaxonomy.All)
-        {
-            for (var status = 400; status <= 599; status++)
-            {
-                if (NameOf(_renderer.TemplateFor(row.Type, status, pageSet)) is { } name && CustomTemplates.StatusOf(name) == status)
-                {
-                    found.Add(status);
-                }
-            }
-        }
-
-        _templateStatuses[pageSet ?? ""] = found;
-        return found;
-    }
-
-    private readonly Dictionary<string, SortedSet<int>> _templateStatuses = new(StringComparer.Ordinal);
 
     /// <summary>A template's name from its origin: <c>templates/checkout/502.sbn-html</c> and <c>GatewayErrors:Templates:502</c> are <c>502</c>.</summary>
     private static string? NameOf(string? origin)
