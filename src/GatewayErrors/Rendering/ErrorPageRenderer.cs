@@ -126,6 +126,19 @@ internal sealed class ErrorPageRenderer : IDisposable
         writer.Advance(Encoding.UTF8.GetBytes(page, span));
     }
 
+    /// <summary>The languages a response can be in: the shipped ones and the app's, or English only when localization is off.</summary>
+    public IReadOnlyList<string> Languages
+    {
+        get
+        {
+            var state = CurrentState();
+            return state.Options.Localization.Enabled ? state.Cultures : [PageCultures.Fallback];
+        }
+    }
+
+    /// <summary>The texts of one of <see cref="Languages"/>, with the app's own resources over the shipped ones.</summary>
+    public PageTexts TextsOf(string language) => CurrentState().Texts(language);
+
     /// <summary>The names of the page sets the custom templates define (folders with a page template in them), in order.</summary>
     public IReadOnlyList<string> PageSets => CurrentState().Custom?.PageSetNames ?? [];
 

@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http;
-
 namespace GatewayErrors;
 
 /// <summary>
@@ -16,13 +14,7 @@ internal sealed class PreviewCatalog
         _renderer = renderer;
         Options = options;
         ConfiguredTheme = BuiltInTemplates.NormalizeTheme(options.Theme) ?? BuiltInTemplates.ThemeNames[0];
-
-        // The languages a response can be in, as the renderer chooses among them: English only when localization is off.
-        Languages = options.Localization.Enabled
-            ? [.. GatewayErrorLocalizationOptions.ShippedCultures
-                .Concat(options.Localization.Cultures.Where(static c => !string.IsNullOrWhiteSpace(c)).Select(static c => c.Trim()))
-                .Distinct(StringComparer.OrdinalIgnoreCase)]
-            : [PageCultures.Fallback];
+        Languages = renderer.Languages;
         PageSets = renderer.PageSets;
     }
 
@@ -43,13 +35,7 @@ internal sealed class PreviewCatalog
     public static PreviewCatalog Create(ErrorPageRenderer renderer, GatewayErrorsOptions options) => new(renderer, options);
 
     /// <summary>The texts of one of <see cref="Languages"/>, with the app's own resources over the shipped ones.</summary>
-    public PageTexts TextsOf(string language)
-    {
-        // The renderer chooses a language from a request; a request that asks for exactly this one gets its texts.
-        var context = new DefaultHttpContext();
-        context.Request.Headers.AcceptLanguage = language;
-        return _renderer.TextsFor(context);
-    }
+    public PageTexts TextsOf(string language) => _renderer.TextsOf(language);
 
     /// <summary>
     /// The statuses a type is previewed with: the one the app answers it with, then every status whose own template
