@@ -57,14 +57,7 @@ public sealed partial class BrowserPageTests
             s.Options = static options =>
             {
                 options.TemplatesPath = "templates";
-                options.Branding.SiteName = "Example Shop";
-                options.Branding.SupportUrl = new Uri("https://support.example.com/contact");
-                options.Branding.SupportEmail = "help@example.com";
-                options.Branding.StatusPageUrl = new Uri("https://status.example.com/");
-                options.Branding.LogoUrl = new Uri(LogoDataUri);
-                options.Notice.Message = "We are deploying a new version of the catalog.";
-                options.Notice.Since = new DateTimeOffset(2026, 11, 4, 9, 5, 0, TimeSpan.Zero);
-                options.Notice.Url = new Uri("https://status.example.com/incidents/42");
+                Brand(options);
             };
             s.Endpoints = static endpoints => endpoints.MapGatewayErrorsPreview();
         });

@@ -32,14 +32,7 @@ public sealed partial class BrowserPageTests(ITestOutputHelper output, SharedChr
                 options =>
                 {
                     options.Theme = theme;
-                    options.Branding.SiteName = "Example Shop";
-                    options.Branding.SupportUrl = new Uri("https://support.example.com/contact");
-                    options.Branding.SupportEmail = "help@example.com";
-                    options.Branding.StatusPageUrl = new Uri("https://status.example.com/");
-                    options.Branding.LogoUrl = new Uri(LogoDataUri);
-                    options.Notice.Message = "We are deploying a new version of the catalog.";
-                    options.Notice.Since = new DateTimeOffset(2026, 11, 4, 9, 5, 0, TimeSpan.Zero);
-                    options.Notice.Url = new Uri("https://status.example.com/incidents/42");
+                    Brand(options);
                 },
                 environment: "Development",
                 kestrel: true);
@@ -116,6 +109,19 @@ public sealed partial class BrowserPageTests(ITestOutputHelper output, SharedChr
                 `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map(n => n.target.join(' ')).join(' | ')}`)
             """);
         return result.EnumerateArray().Select(static v => v.GetString()!).ToList();
+    }
+
+    /// <summary>Every branding option and a notice, so the page carries all the markup axe should see.</summary>
+    private static void Brand(GatewayErrorsOptions options)
+    {
+        options.Branding.SiteName = "Example Shop";
+        options.Branding.SupportUrl = new Uri("https://support.example.com/contact");
+        options.Branding.SupportEmail = "help@example.com";
+        options.Branding.StatusPageUrl = new Uri("https://status.example.com/");
+        options.Branding.LogoUrl = new Uri(LogoDataUri);
+        options.Notice.Message = "We are deploying a new version of the catalog.";
+        options.Notice.Since = new DateTimeOffset(2026, 11, 4, 9, 5, 0, TimeSpan.Zero);
+        options.Notice.Url = new Uri("https://status.example.com/incidents/42");
     }
 
     // A small inline SVG: a logo that makes no request, the way the docs recommend configuring one.
