@@ -2,9 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.Extensions.Configuration;
+using GatewayErrors.Benchmarks.Support;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace GatewayErrors.Benchmarks;
@@ -26,8 +24,8 @@ public class ColdFirstRenderBenchmarks
     private ErrorResponse _error = null!;
 
     /// <summary>The built-in theme, or a custom layout and page that include the built-in pieces.</summary>
-    [Params("built-in", "custom")]
-    public string Template { get; set; } = "built-in";
+    [Params(PageRenderers.BuiltIn, PageRenderers.Custom)]
+    public string Template { get; set; } = PageRenderers.BuiltIn;
 
     [Params("en", "ar")]
     public string Language { get; set; } = "en";
@@ -35,45 +33,8 @@ public class ColdFirstRenderBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var services = new ServiceCollection().AddSingleton<IConfiguration>(new ConfigurationBuilder().Build()).AddLogging();
-        if (Template == "custom")
-        {
-            services.AddGatewayErrors(static o =>
-            {
-                o.Templates["layout"] = "<!DOCTYPE html><html lang=\"{{ lang }}\" dir=\"{{ dir }}\"><head>{{ include 'gw-head' }}</head><body>"
-                    + "<header class=brand><strong>{{ site_name }}</strong></header><main>{{ body }}</main></body></html>";
-                o.Templates["error"] = "<h1>{{ title }}</h1><p>{{ summary }}</p>{{ include 'gw-hops' }}{{ include 'gw-actions' }}"
-                    + "{{ include 'gw-retry' }}{{ include 'gw-reference' }}";
-            });
-        }
-        else
-        {
-            services.AddGatewayErrors();
-        }
-
-        _services = services.BuildServiceProvider();
-        _renderer = _services.GetRequiredService<ErrorPageRenderer>();
-        var errors = _renderer.Initialize();
-        if (errors.Count > 0)
-        {
-            throw new InvalidOperationException(string.Join(" ", errors));
-        }
-
-        var visitor = new DefaultHttpContext();
-        visitor.Request.Headers.AcceptLanguage = Language;
-        var type = ErrorTaxonomy.Get(GatewayErrorType.ConnectionRefused);
-        _error = new ErrorResponse
-        {
-            StatusCode = 502,
-            ReasonPhrase = ReasonPhrases.GetReasonPhrase(502),
-            Type = type,
-            UpstreamDisplayName = "catalog",
-            TraceId = "4bf92f3577b34da6a3ce929d0e0e4736",
-            Timestamp = new DateTimeOffset(2026, 12, 7, 12, 0, 0, TimeSpan.Zero),
-            Method = "GET",
-            Path = "/products/42",
-            Texts = _renderer.TextsFor(visitor),
-        };
+        _services = PageRenderers.Start(Template, out _renderer);
+        _error = PageRenderers.Failure(GatewayErrorType.ConnectionRefused, "catalog", PageRenderers.Texts(_renderer, Language));
     }
 
     [GlobalCleanup]

@@ -1,8 +1,6 @@
 using System.Buffers;
 using BenchmarkDotNet.Attributes;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.Extensions.Configuration;
+using GatewayErrors.Benchmarks.Support;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace GatewayErrors.Benchmarks;
@@ -35,8 +33,8 @@ public class FirstRenderBenchmarks
     private int _next;
 
     /// <summary>The built-in theme, or a custom layout and page that include the built-in pieces.</summary>
-    [Params("built-in", "custom")]
-    public string Template { get; set; } = "built-in";
+    [Params(PageRenderers.BuiltIn, PageRenderers.Custom)]
+    public string Template { get; set; } = PageRenderers.BuiltIn;
 
     [Params(GatewayErrorType.ConnectionRefused, GatewayErrorType.HttpResponseTimeout, GatewayErrorType.DestinationUnavailable)]
     public GatewayErrorType Type { get; set; }
@@ -48,39 +46,8 @@ public class FirstRenderBenchmarks
     public void Setup()
     {
         _services?.Dispose();
-        var services = new ServiceCollection().AddSingleton<IConfiguration>(new ConfigurationBuilder().Build()).AddLogging();
-        if (Template == "custom")
-        {
-            services.AddGatewayErrors(static o =>
-            {
-                o.Templates["layout"] = "<!DOCTYPE html><html lang=\"{{ lang }}\" dir=\"{{ dir }}\"><head>{{ include 'gw-head' }}</head><body>"
-                    + "<header class=brand><strong>{{ site_name }}</strong></header><main>{{ body }}</main>"
-                    + "<footer>{{ text.reference_label }} {{ trace_id }}</footer></body></html>";
-                o.Templates["error"] = "<h1>{{ title }}</h1><p>{{ summary }}</p>{{ include 'gw-hops' }}{{ include 'gw-notice' }}{{ include 'gw-actions' }}"
-                    + "{{ include 'gw-retry' }}{{ include 'gw-owner' }}{{ include 'gw-reference' }}";
-            });
-        }
-        else
-        {
-            services.AddGatewayErrors();
-        }
-
-        _services = services.BuildServiceProvider();
-        _renderer = _services.GetRequiredService<ErrorPageRenderer>();
-        var errors = _renderer.Initialize();
-        if (errors.Count > 0)
-        {
-            throw new InvalidOperationException(string.Join(" ", errors));
-        }
-
-        var visitor = new DefaultHttpContext();
-        visitor.Request.Headers.AcceptLanguage = Language;
-        _texts = _renderer.TextsFor(visitor);
-        if (_texts.Language != Language)
-        {
-            throw new InvalidOperationException($"Accept-Language: {Language} chose {_texts.Language}.");
-        }
-
+        _services = PageRenderers.Start(Template, out _renderer);
+        _texts = PageRenderers.Texts(_renderer, Language);
         _next = 0;
 
         // The page every "Cached" invocation serves.
@@ -110,21 +77,5 @@ public class FirstRenderBenchmarks
         return _buffer.WrittenCount;
     }
 
-    private ErrorResponse Response(string upstream)
-    {
-        var type = ErrorTaxonomy.Get(Type);
-        return new()
-        {
-            StatusCode = type.RecommendedStatus,
-            ReasonPhrase = ReasonPhrases.GetReasonPhrase(type.RecommendedStatus),
-            Type = type,
-            UpstreamDisplayName = upstream,
-            TraceId = "4bf92f3577b34da6a3ce929d0e0e4736",
-            Timestamp = new DateTimeOffset(2026, 12, 7, 12, 0, 0, TimeSpan.Zero),
-            Method = "GET",
-            Path = "/products/42",
-            RetryAfter = Type == GatewayErrorType.DestinationUnavailable ? TimeSpan.FromSeconds(30) : null,
-            Texts = _texts,
-        };
-    }
+    private ErrorResponse Response(string upstream) => PageRenderers.Failure(Type, upstream, _texts);
 }
